@@ -1,0 +1,1 @@
+"""One module per ``crosscam`` subcommand (see crosscam/cli.py for the contract)."""

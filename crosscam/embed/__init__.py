@@ -1,0 +1,1 @@
+"""Embedders: person crops (BGR uint8) -> L2-normalised float32 embeddings."""

@@ -1,0 +1,1 @@
+"""Re-identification on person crops: datasets, models, losses, samplers, training."""
