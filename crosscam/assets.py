@@ -105,12 +105,9 @@ def _resolve(name: str, assets_dir: str | os.PathLike | None) -> Path:
         return found.location
     searched = ", ".join(str(root) for root in search_roots(assets_dir))
     if found.state == "corrupt":
-        raise CrosscamError(
-            f"asset {name!r} at {found.location} is corrupt (sha256 mismatch); searched: {searched}"
-        )
+        raise CrosscamError(f"asset {name!r} at {found.location} is corrupt (sha256 mismatch); searched: {searched}")
     raise CrosscamError(
-        f"asset {name!r} ({found.relative_path}) not found; searched: {searched} "
-        f"(use --assets DIR or set {ENV_VAR})"
+        f"asset {name!r} ({found.relative_path}) not found; searched: {searched} (use --assets DIR or set {ENV_VAR})"
     )
 
 

@@ -23,9 +23,7 @@ def _command_modules():
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="crosscam", description="Person re-identification across CCTV cameras."
-    )
+    parser = argparse.ArgumentParser(prog="crosscam", description="Person re-identification across CCTV cameras.")
     parser.add_argument(
         "--assets",
         metavar="DIR",
