@@ -15,6 +15,8 @@ import sys
 import crosscam.commands
 from crosscam.errors import CrosscamError
 
+ASSETS_HELP = "directory holding weights and data sets (else $CROSSCAM_ASSETS, then ~/.cache/crosscam/assets)"
+
 
 def _command_modules():
     for info in sorted(pkgutil.iter_modules(crosscam.commands.__path__), key=lambda m: m.name):
@@ -24,15 +26,13 @@ def _command_modules():
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crosscam", description="Person re-identification across CCTV cameras.")
-    parser.add_argument(
-        "--assets",
-        metavar="DIR",
-        default=None,
-        help="directory holding weights and data sets (else $CROSSCAM_ASSETS, then ~/.cache/crosscam/assets)",
-    )
+    parser.add_argument("--assets", metavar="DIR", default=None, help=ASSETS_HELP)
+    # `--assets` is accepted after the subcommand too; SUPPRESS keeps the top-level value when it is not given.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--assets", metavar="DIR", default=argparse.SUPPRESS, help=ASSETS_HELP)
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
-        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[common])
         module.add_arguments(sub)
         sub.set_defaults(handler=module.run)
     return parser
