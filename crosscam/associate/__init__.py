@@ -1,0 +1,1 @@
+"""Associate tracklets of all cameras into global identities."""
