@@ -1,0 +1,5 @@
+"""Frames in: video files, image-sequence folders and stream URLs behind one iterable."""
+
+from crosscam.io.frames import Frame, FrameSource, TruncatedSourceWarning, open_source
+
+__all__ = ["Frame", "FrameSource", "TruncatedSourceWarning", "open_source"]
