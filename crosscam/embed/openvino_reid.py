@@ -1,0 +1,64 @@
+"""Intel OpenVINO person-reidentification-retail-0277 / 0287 / 0288 (Apache-2.0 IR models).
+
+Input ``N x 3 x 256 x 128`` BGR 0-255 (the normalisation is inside the model),
+output 256-d. The model is reshaped to a fixed batch before compiling; the last
+batch is padded. ``INFERENCE_PRECISION_HINT=f32`` because the CPU plugin
+otherwise runs in bf16 on CPUs that support it, which changes the embeddings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import openvino as ov
+
+from crosscam.assets import resolve_file
+from crosscam.embed.base import Embedder
+from crosscam.embed.preprocess import resize_batch
+from crosscam.embed.registry import describes
+
+DIM = 256
+INPUT_SIZE = (256, 128)
+BATCH_SIZE = 8
+
+
+class OpenVinoReidEmbedder(Embedder):
+    def __init__(self, name: str, xml_path: str, batch_size: int = BATCH_SIZE, threads: int = 2) -> None:
+        self.name, self.dim, self.input_size, self.batch_size = name, DIM, INPUT_SIZE, batch_size
+        core = ov.Core()
+        model = core.read_model(xml_path)
+        model.reshape([batch_size, 3, *INPUT_SIZE])
+        config = {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": threads}
+        self.request = core.compile_model(model, "CPU", config).create_infer_request()
+
+    def _embed_batch(self, crops: Sequence[np.ndarray]) -> np.ndarray:
+        pixels = np.zeros((self.batch_size, 3, *self.input_size), dtype=np.float32)
+        pixels[: len(crops)] = resize_batch(crops, self.input_size).transpose(0, 3, 1, 2)
+        output = self.request.infer([pixels])[0]
+        return np.array(output[: len(crops)], dtype=np.float32)
+
+
+def _create(model_id: str, assets_dir: str | None) -> Embedder:
+    xml_name = f"person-reidentification-retail-{model_id}"
+    resolve_file(f"{xml_name}.bin", assets_dir)  # verify the weights beside the xml too
+    return OpenVinoReidEmbedder(f"openvino-{model_id}", str(resolve_file(f"{xml_name}.xml", assets_dir)))
+
+
+def _assets(model_id: str) -> list[str]:
+    return [f"person-reidentification-retail-{model_id}.{suffix}" for suffix in ("xml", "bin")]
+
+
+@describes(dim=DIM, input_size=INPUT_SIZE, assets=_assets("0277"))
+def create_0277(assets_dir: str | None = None) -> Embedder:
+    return _create("0277", assets_dir)
+
+
+@describes(dim=DIM, input_size=INPUT_SIZE, assets=_assets("0287"))
+def create_0287(assets_dir: str | None = None) -> Embedder:
+    return _create("0287", assets_dir)
+
+
+@describes(dim=DIM, input_size=INPUT_SIZE, assets=_assets("0288"))
+def create_0288(assets_dir: str | None = None) -> Embedder:
+    return _create("0288", assets_dir)
