@@ -162,6 +162,8 @@ def _cuhk03_folder(folder: Path, pid_offset: int) -> list[ReidSample]:
         if len(parts) != 2 or not all(p.isdigit() for p in parts):
             raise CrosscamError(f"{path}: name does not follow CUHK03 IIII_NN.jpg")
         pid, shot = int(parts[0]), int(parts[1])
+        if shot > 9:
+            raise CrosscamError(f"{path}: CUHK03 image index {shot} is not 00-09")
         samples.append(ReidSample(path, pid + pid_offset, 0 if shot < 5 else 1))
     if not samples:
         raise CrosscamError(f"{folder}: no CUHK03 images")
@@ -189,7 +191,9 @@ def _folder_part(folder: Path) -> list[ReidSample]:
     samples = []
     for pid, person in enumerate(persons):
         for path in _images(person):
-            camera = path.stem.split("_", 1)[0]
+            camera, separator, _ = path.stem.partition("_")
+            if not separator or not camera:
+                raise CrosscamError(f"{path}: name does not follow <camera>_<name>.jpg (no camera prefix)")
             samples.append(ReidSample(path, pid, camera))
     return samples
 
