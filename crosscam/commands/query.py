@@ -1,0 +1,55 @@
+"""``crosscam query``: where else did this person appear? Rank a run's identities and tracklets by a query crop.
+
+Example:
+    crosscam query person.jpg --index out/epfl --top 5 --json hits.json
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "query"
+HELP = "rank the identities and tracklets of a run by similarity to a person crop"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("image", type=Path, help="a crop of the person to look for")
+    parser.add_argument("--index", type=Path, required=True, metavar="DIR", help="run folder made by `crosscam run`")
+    parser.add_argument("--top", type=int, default=5, metavar="K", help="how many results to show (default 5)")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="write the ranking as JSON")
+    parser.add_argument(
+        "--picture", type=Path, metavar="FILE.png", help="where to draw the result (default: DIR/query_<image>.png)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from crosscam.associate.calibration import load_calibration
+    from crosscam.embed.registry import create_embedder
+    from crosscam.imageio import read_bgr
+    from crosscam.query import rank_index
+    from crosscam.store.index_store import IndexStore
+    from crosscam.viz.query_result import draw_query_result
+
+    store = IndexStore.open(args.index)
+    query = read_bgr(args.image)
+    embedder_name = store.meta()["embedder"]
+    result = rank_index(store, create_embedder(embedder_name, args.assets), load_calibration(embedder_name), query)
+    print(f"query {args.image} against {args.index} ({embedder_name}); P(same) assumes even prior odds")
+    print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
+    print("|---:|---:|---:|---:|---|---:|---|")
+    for rank, hit in enumerate(result["identities"][: args.top], start=1):
+        best = hit["best_appearance"]
+        print(
+            f"| {rank} | {hit['global_id']} | {hit['probability']:.3f} | {hit['similarity']:.3f} | {best['camera']} | "
+            f"{best['track_id']} | {best['start_s']:.1f}–{best['end_s']:.1f} |"
+        )
+    picture = args.picture or args.index / f"query_{args.image.stem}.png"
+    draw_query_result(query, result["tracklets"][: args.top], store.folder, picture)
+    print(f"\nwrote {picture}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {args.json}")
+    return 0
