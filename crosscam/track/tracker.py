@@ -1,0 +1,291 @@
+"""Per-camera multi-person tracker: Kalman motion, two-stage (high/low score) association, appearance memory.
+
+Each frame:
+
+1. every track's Kalman state is predicted (after compensating camera motion when enabled);
+2. **stage 1** matches confident detections to confirmed tracks (tracked and lost) on a cost that fuses IoU
+   with the detection score and, when an embedder is given, the cosine distance to the track's appearance
+   memory (an exponential moving average of its embeddings). Lost tracks, whose predicted box drifts away from
+   the person during an occlusion, are matched on appearance inside a Kalman (Mahalanobis) gate instead of IoU;
+3. **stage 2** gives the remaining tracked tracks a chance on the low-score detections (partly occluded people,
+   the ByteTrack idea) on IoU alone;
+4. **stage 3** confirms tentative tracks born in the previous frames;
+5. left-over confident detections start tentative tracks; lost tracks are dropped after ``max_lost_seconds``.
+
+Example:
+    >>> from crosscam.track import Tracker, TrackerConfig
+    >>> tracker = Tracker(TrackerConfig(fps=25))
+    >>> tracked = tracker.update(image_bgr, detections)  # doctest: +SKIP
+    >>> tracked.tracker_id  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+
+from crosscam.detect.base import Detections
+from crosscam.embed.base import Embedder
+from crosscam.track.kalman import KalmanBoxFilter
+from crosscam.track.matching import assign, iou_matrix
+
+CHI2_95_2DOF = 5.9915  # 95 % quantile of chi-square with 2 degrees of freedom: the position gate
+INFINITE_COST = 1e6
+
+
+@dataclass
+class TrackerConfig:
+    """Every tracker parameter, with the reason for its default.
+
+    Attributes:
+        high_threshold: detections scoring at least this take part in stage 1 (ByteTrack's 0.5 / 0.6 split).
+        low_threshold: detections between this and ``high_threshold`` only extend existing tracks (stage 2).
+        new_track_threshold: a detection starts a track only above this (ByteTrack: high + 0.1).
+        stage1_max_cost: largest fused cost accepted in stage 1 (1 - IoU x score; 0.8 as in ByteTrack).
+        stage2_max_cost: largest 1 - IoU accepted for low-score detections (0.5 as in ByteTrack).
+        tentative_max_cost: largest cost when confirming a tentative track (0.7 as in ByteTrack).
+        confirm_hits: consecutive matches that confirm a tentative track (2: a single-frame flicker never gets an id).
+        max_lost_seconds: how long an unmatched track is kept for re-association.
+        fps: frame rate of the camera; converts seconds to frames.
+        appearance_threshold: largest cosine distance (1 - cos) at which appearance may decide a match.
+        appearance_weight: weight of the appearance distance in the fused cost of tracked tracks.
+        ema_momentum: appearance memory update ``m = momentum * m + (1 - momentum) * e`` (0.9 as in BoT-SORT).
+        min_embed_score: only detections at least this confident update the appearance memory.
+        gate_chi2: Mahalanobis gate (squared) on the box centre for matching lost tracks on appearance.
+        reach_heights_per_second: a lost track may also re-appear within ``(0.5 + this x seconds lost)`` of its
+            height from where it was last seen (a brisk walk covers about one body height per second), so people
+            who stop or turn while hidden are still found.
+        nsa_kalman: scale the Kalman measurement noise by (1 - score).
+        output_detection_box: report the matched detection's box (True) or the Kalman-filtered box (False).
+        camera_motion: compensate global camera motion with sparse optical flow (off: CCTV cameras are fixed).
+    """
+
+    high_threshold: float = 0.5
+    low_threshold: float = 0.1
+    new_track_threshold: float = 0.6
+    stage1_max_cost: float = 0.8
+    stage2_max_cost: float = 0.5
+    tentative_max_cost: float = 0.7
+    confirm_hits: int = 2
+    max_lost_seconds: float = 1.0
+    fps: float = 30.0
+    appearance_threshold: float = 0.3
+    appearance_weight: float = 0.5
+    ema_momentum: float = 0.9
+    min_embed_score: float = 0.6
+    gate_chi2: float = CHI2_95_2DOF
+    reach_heights_per_second: float = 1.0
+    nsa_kalman: bool = True
+    output_detection_box: bool = True
+    camera_motion: bool = False
+
+    @property
+    def max_lost_frames(self) -> int:
+        return max(1, round(self.max_lost_seconds * self.fps))
+
+
+class TrackState(Enum):
+    TENTATIVE = 0
+    TRACKED = 1
+    LOST = 2
+
+
+def xyxy_to_xywh(box: np.ndarray) -> np.ndarray:
+    return np.array([(box[0] + box[2]) / 2, (box[1] + box[3]) / 2, box[2] - box[0], box[3] - box[1]])
+
+
+def xywh_to_xyxy(state: np.ndarray) -> np.ndarray:
+    x, y, w, h = state[:4]
+    return np.array([x - w / 2, y - h / 2, x + w / 2, y + h / 2])
+
+
+class Track:
+    def __init__(self, kalman: KalmanBoxFilter, box: np.ndarray, score: float, frame: int, feature):
+        self.mean, self.covariance = kalman.initiate(xyxy_to_xywh(box))
+        self.state = TrackState.TENTATIVE
+        self.track_id = -1
+        self.hits = 1
+        self.last_frame = frame
+        self.box, self.score = box, score
+        self.feature = feature
+
+    @property
+    def predicted_box(self) -> np.ndarray:
+        return xywh_to_xyxy(self.mean)
+
+
+class Tracker:
+    """Online tracker for one camera; ``update`` once per frame, in order.
+
+    ``embedder`` (any :class:`~crosscam.embed.base.Embedder`) adds the appearance cue; without it the tracker is
+    motion-only.
+    """
+
+    def __init__(self, config: TrackerConfig | None = None, embedder: Embedder | None = None):
+        self.config = config or TrackerConfig()
+        self.embedder = embedder
+        self.kalman = KalmanBoxFilter()
+        self.tracks: list[Track] = []
+        self.frame = -1
+        self.next_id = 1
+        self.camera_motion = None
+        if self.config.camera_motion:
+            from crosscam.track.camera_motion import SparseFlowMotion
+
+            self.camera_motion = SparseFlowMotion()
+
+    def _features(self, image: np.ndarray | None, detections: Detections, features: np.ndarray | None):
+        """Embeddings of the confident detections (None rows elsewhere), or None without an appearance cue."""
+        if features is not None:
+            return list(features)
+        if self.embedder is None or image is None:
+            return None
+        height, width = image.shape[:2]
+        rows = np.flatnonzero(detections.confidence >= self.config.high_threshold)
+        out = [None] * len(detections)
+        crops = []
+        for row in rows:
+            x0, y0, x1, y1 = np.round(detections.xyxy[row]).astype(int)
+            crops.append(image[max(y0, 0) : min(y1, height), max(x0, 0) : min(x1, width)])
+        keep = [i for i, crop in enumerate(crops) if crop.size]
+        if keep:
+            embedded = self.embedder.embed([crops[i] for i in keep])
+            for i, vector in zip(keep, embedded, strict=True):
+                out[rows[i]] = vector
+        return out
+
+    def _stage1_cost(self, tracks: list[Track], boxes, scores, feats) -> np.ndarray:
+        config = self.config
+        iou = iou_matrix(np.array([t.predicted_box for t in tracks]).reshape(-1, 4), boxes)
+        cost = 1.0 - iou * scores[None, :]
+        if feats is None:
+            return cost
+        centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+        for i, track in enumerate(tracks):
+            if track.feature is None:
+                continue
+            distance = np.array([1.0 - float(track.feature @ f) if f is not None else 2.0 for f in feats])
+            similar = distance <= config.appearance_threshold
+            if track.state is TrackState.LOST:
+                inside = self._reachable(track, centres)
+                # drifted prediction: appearance inside the motion gate decides; IoU still counts when it is there
+                cost[i] = np.where(similar & inside, np.minimum(cost[i], distance), cost[i])
+            else:
+                fused = (1 - config.appearance_weight) * cost[i] + config.appearance_weight * distance
+                cost[i] = np.where(iou[i] > 0, np.where(similar, np.minimum(cost[i], fused), cost[i]), cost[i])
+                # a confident appearance mismatch vetoes an IoU match with another person
+                cost[i] = np.where(distance > 2 * config.appearance_threshold, INFINITE_COST, cost[i])
+        return cost
+
+    def _reachable(self, track: Track, centres: np.ndarray) -> np.ndarray:
+        """Which box centres a lost track could have moved to: Kalman gate or walking-reach gate."""
+        config = self.config
+        in_gate = self.kalman.position_distance(track.mean, track.covariance, centres) <= config.gate_chi2
+        last_centre = (track.box[:2] + track.box[2:]) / 2
+        seconds = (self.frame - track.last_frame) / config.fps
+        reach = (track.box[3] - track.box[1]) * (0.5 + config.reach_heights_per_second * seconds)
+        return in_gate | (np.linalg.norm(centres - last_centre, axis=1) <= reach)
+
+    def _match(self, track: Track, box, score, feature) -> None:
+        config = self.config
+        confidence = score if config.nsa_kalman else None
+        track.mean, track.covariance = self.kalman.update(track.mean, track.covariance, xyxy_to_xywh(box), confidence)
+        track.box, track.score, track.last_frame = box, score, self.frame
+        track.hits += 1
+        if feature is not None and score >= config.min_embed_score:
+            if track.feature is None:
+                track.feature = feature
+            else:
+                memory = config.ema_momentum * track.feature + (1 - config.ema_momentum) * feature
+                track.feature = memory / np.linalg.norm(memory)
+        if track.state is TrackState.TENTATIVE and track.hits < config.confirm_hits:
+            return
+        if track.track_id < 0:
+            track.track_id, self.next_id = self.next_id, self.next_id + 1
+        track.state = TrackState.TRACKED
+
+    def update(
+        self, image_bgr: np.ndarray | None, detections: Detections, features: np.ndarray | None = None
+    ) -> Detections:
+        """Advance one frame; returns the boxes of confirmed tracks matched in this frame, with ``tracker_id``.
+
+        ``features`` (one unit-norm row per detection) replaces the embedder when the caller already has them.
+        """
+        config = self.config
+        self.frame += 1
+        if self.camera_motion is not None and image_bgr is not None:
+            warp = self.camera_motion.estimate(image_bgr)
+            for track in self.tracks:
+                track.mean, track.covariance = self.camera_motion.apply(warp, track.mean, track.covariance)
+        for track in self.tracks:
+            if track.state is not TrackState.TRACKED:
+                track.mean[6:] = 0  # the size of a person out of sight does not keep changing
+            track.mean, track.covariance = self.kalman.predict(track.mean, track.covariance)
+
+        feats = self._features(image_bgr, detections, features)
+        boxes, scores = detections.xyxy.astype(np.float64), detections.confidence.astype(np.float64)
+        high = np.flatnonzero(scores >= config.high_threshold)
+        low = np.flatnonzero((scores >= config.low_threshold) & (scores < config.high_threshold))
+        feature_of = (lambda row: None) if feats is None else (lambda row: feats[row])
+        matched: dict[int, Track] = {}
+
+        # stage 1: confident detections vs confirmed tracks (tracked and lost)
+        confirmed = [t for t in self.tracks if t.state is not TrackState.TENTATIVE]
+        high_feats = None if feats is None else [feats[r] for r in high]
+        cost = self._stage1_cost(confirmed, boxes[high], scores[high], high_feats)
+        pairs, free_tracks, free_high = assign(cost, config.stage1_max_cost)
+        for ti, di in pairs:
+            matched[high[di]] = confirmed[ti]
+        # stage 2: low-score detections extend tracks that were tracked until now
+        remaining = [confirmed[i] for i in free_tracks if confirmed[i].state is TrackState.TRACKED]
+        iou = iou_matrix(np.array([t.predicted_box for t in remaining]).reshape(-1, 4), boxes[low])
+        pairs, _, _ = assign(1.0 - iou, config.stage2_max_cost)
+        for ti, di in pairs:
+            matched[low[di]] = remaining[ti]
+        # stage 3: tentative tracks vs the confident detections left
+        tentative = [t for t in self.tracks if t.state is TrackState.TENTATIVE]
+        free_high = high[free_high]
+        iou = iou_matrix(np.array([t.predicted_box for t in tentative]).reshape(-1, 4), boxes[free_high])
+        pairs, _, unmatched = assign(1.0 - iou * scores[free_high][None, :], config.tentative_max_cost)
+        for ti, di in pairs:
+            matched[free_high[di]] = tentative[ti]
+
+        for row, track in matched.items():
+            self._match(track, boxes[row], float(scores[row]), feature_of(row))
+        matched_tracks = {id(t) for t in matched.values()}
+        survivors = []
+        for track in self.tracks:
+            if id(track) not in matched_tracks:
+                if track.state is TrackState.TENTATIVE:
+                    continue
+                track.state = TrackState.LOST
+                if self.frame - track.last_frame > config.max_lost_frames:
+                    continue
+            survivors.append(track)
+        self.tracks = survivors
+        born = []
+        for di in unmatched:
+            row = free_high[di]
+            if scores[row] >= config.new_track_threshold:
+                track = Track(self.kalman, boxes[row], float(scores[row]), self.frame, None)
+                self._start(track, feature_of(row))
+                self.tracks.append(track)
+                born.append(track)
+        return self._output([*matched.values(), *born])
+
+    def _start(self, track: Track, feature) -> None:
+        if feature is not None and track.score >= self.config.min_embed_score:
+            track.feature = feature
+        if self.frame == 0 or self.config.confirm_hits <= 1:  # no history to confirm against in the first frame
+            track.track_id, self.next_id = self.next_id, self.next_id + 1
+            track.state = TrackState.TRACKED
+
+    def _output(self, updated: list[Track]) -> Detections:
+        shown = [t for t in updated if t.state is TrackState.TRACKED]
+        if not shown:
+            return Detections(np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64))
+        use_box = self.config.output_detection_box
+        xyxy = np.array([t.box if use_box else t.predicted_box for t in shown])
+        return Detections(xyxy, [t.score for t in shown], [t.track_id for t in shown])

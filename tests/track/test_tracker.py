@@ -1,0 +1,81 @@
+import numpy as np
+
+from crosscam.detect import Detections
+from crosscam.track import Tracker, TrackerConfig
+
+
+def box(cx: float, cy: float, w: float = 40, h: float = 100) -> list[float]:
+    return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]
+
+
+def ids_by_person(tracker: Tracker, frames, features=None) -> dict[int, list[int]]:
+    """Run the tracker; for each true person (row order in each frame) the track ids it received."""
+    seen: dict[int, list[int]] = {}
+    for index, (boxes, people) in enumerate(frames):
+        detections = Detections(np.array(boxes).reshape(-1, 4), np.full(len(boxes), 0.9))
+        tracked = tracker.update(None, detections, None if features is None else features[index])
+        for person, row in zip(people, boxes, strict=True):
+            hit = np.flatnonzero(np.all(np.isclose(tracked.xyxy, row, atol=1e-3), axis=1))
+            if len(hit):
+                seen.setdefault(person, []).append(int(tracked.tracker_id[hit[0]]))
+    return seen
+
+
+def crossing_frames(steps: int = 40, speed: float = 6.0):
+    """Two people walking towards each other on the same line; they overlap fully mid-way."""
+    frames = []
+    for t in range(steps):
+        a, b = 100 + speed * t, 100 + speed * (steps - 1) - speed * t
+        frames.append(([box(a, 200), box(b, 205)], [0, 1]))
+    return frames
+
+
+def test_crossing_targets_keep_identities_motion_only():
+    seen = ids_by_person(Tracker(TrackerConfig(fps=25)), crossing_frames())
+    assert len(set(seen[0])) == 1 and len(set(seen[1])) == 1
+    assert seen[0][0] != seen[1][0]
+    assert len(seen[0]) >= 35 and len(seen[1]) >= 35
+
+
+def test_short_occlusion_resumes_the_same_id():
+    frames = []
+    for t in range(30):
+        boxes = [box(100 + 5 * t, 200)] if not 12 <= t < 17 else []
+        frames.append((boxes, [0] * len(boxes)))
+    seen = ids_by_person(Tracker(TrackerConfig(fps=25, max_lost_seconds=1.0)), frames)
+    assert len(set(seen[0])) == 1 and len(seen[0]) == 25
+
+
+def test_lost_track_is_forgotten_after_max_lost_seconds():
+    frames = [([box(100, 200)], [0])] * 5 + [([], [])] * 20 + [([box(100, 200)], [0])] * 5
+    seen = ids_by_person(Tracker(TrackerConfig(fps=10, max_lost_seconds=1.0)), frames)
+    assert len(set(seen[0])) == 2
+
+
+def test_single_frame_flicker_gets_no_id():
+    frames = [([box(100, 200)], [0])] * 5 + [([box(100, 200), box(400, 200)], [0, 1])] + [([box(100, 200)], [0])] * 5
+    seen = ids_by_person(Tracker(TrackerConfig(fps=25)), frames)
+    assert 1 not in seen and len(set(seen[0])) == 1
+
+
+def test_appearance_resolves_people_who_swap_places_out_of_sight():
+    """Two people walk in, are occluded together, and come back out on each other's side.
+
+    Motion alone carries each track straight on; only the appearance memory can tell who is who.
+    """
+    rng = np.random.default_rng(0)
+    look = np.linalg.qr(rng.normal(size=(16, 2)))[0].T  # two orthonormal appearance vectors
+    frames, features = [], []
+    for t in range(40):
+        if t < 15:
+            boxes, people = [box(200 + 4 * t, 200), box(400 - 4 * t, 200)], [0, 1]
+        elif t < 20:
+            boxes, people = [], []
+        else:  # person 0 re-appears left of person 1 again: each turned back
+            boxes, people = [box(250 - 4 * (t - 20), 200), box(350 + 4 * (t - 20), 200)], [0, 1]
+        frames.append((boxes, people))
+        features.append(look[people] if people else np.zeros((0, 16)))
+    config = TrackerConfig(fps=10, max_lost_seconds=1.0)
+    seen = ids_by_person(Tracker(config), frames, features)
+    assert len(set(seen[0])) == 1 and len(set(seen[1])) == 1
+    assert seen[0][0] != seen[1][0]
