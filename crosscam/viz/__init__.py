@@ -1,0 +1,1 @@
+"""Pictures that let a person check the numbers: ranked lists of re-identification results."""
