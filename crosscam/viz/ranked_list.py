@@ -67,7 +67,7 @@ def _row(query_index, query, gallery, distmat, ap, top_k, labels_known, similari
         for index in np.argsort(distances, kind="stable")
         if not (gallery[index].pid == sample.pid and gallery[index].camid == sample.camid)
     ][:top_k]
-    caption = [f"query id {sample.pid}", f"cam {sample.camid}" + (f" AP {100 * ap:.0f}%" if labels_known else "")]
+    caption = [f"query id {sample.pid}", f"cam {sample.camid}" + (f" AP {100 * ap:.1f}%" if labels_known else "")]
     tiles = [_tile(sample.path, BLUE, caption)]
     for index in keep:
         match = gallery[index]
