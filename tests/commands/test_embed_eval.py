@@ -1,0 +1,78 @@
+import json
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from crosscam.cli import main
+from crosscam.commands.embed import embedder_spec
+
+ASSETS = Path(os.environ.get("CROSSCAM_ASSETS", Path(__file__).parents[2] / "../shared/assets"))
+CUHK01 = ASSETS / "data/cuhk01/CUHK01/campus"
+
+
+@pytest.fixture(scope="module")
+def folder_data(tmp_path_factory) -> Path:
+    """12 real CUHK01 people in the plain-folder layout: view A in query/, view B in gallery/."""
+    if not CUHK01.is_dir():
+        pytest.skip(f"{CUHK01} not found")
+    root = tmp_path_factory.mktemp("folder_data")
+    for person in range(1, 13):
+        for shot in range(1, 5):
+            part, camera = ("query", "viewA") if shot <= 2 else ("gallery", "viewB")
+            target = root / part / f"p{person:04d}" / f"{camera}_{shot}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(CUHK01 / f"{person:04d}{shot:03d}.png", target)
+    return root
+
+
+def test_embed_writes_the_documented_arrays(folder_data, tmp_path):
+    out = tmp_path / "features.npz"
+    args = ["embed", "--dataset", "folder", "--data", str(folder_data), "--embedder", "hsv-stripes", "--out", str(out)]
+    assert main(args) == 0
+    stored = np.load(out)
+    assert stored["features"].shape == (48, 768) and stored["features"].dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(stored["features"], axis=1), 1, rtol=1e-5)
+    assert stored["is_query"].sum() == 24 and len(set(stored["pids"].tolist())) == 12
+    query_cams = set(stored["camids"][stored["is_query"]].tolist())
+    assert query_cams.isdisjoint(stored["camids"][~stored["is_query"]].tolist())
+    assert all(Path(path).is_file() for path in stored["paths"])
+
+
+def test_eval_prints_table_writes_json_and_pictures(folder_data, tmp_path, capsys):
+    json_path, vis = tmp_path / "scores.json", tmp_path / "vis"
+    args = ["eval", "--dataset", "folder", "--data", str(folder_data), "--embedder", "hsv-stripes", "--rerank"]
+    assert main([*args, "--json", str(json_path), "--vis", str(vis), "--vis-queries", "3", "--top-k", "4"]) == 0
+    printed = capsys.readouterr().out
+    assert "mAP: non-interpolated AP" in printed and "crops/s" in printed and "re-ranked" in printed
+    report = json.loads(json_path.read_text())
+    for key in ("rank1", "rank5", "rank10", "mAP", "mINP"):
+        assert 0 <= report[key]["mean"] <= 100 and report[key]["std"] == 0  # one split
+        assert 0 <= report["reranked"][key]["mean"] <= 100
+    assert report["rank1"]["mean"] <= report["rank5"]["mean"] <= report["rank10"]["mean"]
+    assert report["per_split"][0]["mAP"] == pytest.approx(report["mAP"]["mean"])
+    assert report["embedder"] == "hsv-stripes" and report["seeds"] == [0]
+    assert sorted(p.name for p in vis.iterdir()) == ["ranked_random_01.png", "reranked_random_01.png"]
+
+
+def test_flip_adds_the_suffix_to_every_fusion_part():
+    assert embedder_spec("a", True, None) == "a:flip"
+    assert embedder_spec("a*0.6+b:flip*0.4", True, None) == "a:flip*0.6+b:flip*0.4"
+    assert embedder_spec("a*0.6+b*0.4", False, None) == "a*0.6+b*0.4"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--dataset", "cuhk01", "--data", "/nonexistent/cuhk01"], "/nonexistent/cuhk01: no such directory"),
+        (["--dataset", "market1501"], "--data DIR is required"),
+        (["--dataset", "cuhk03_pair1", "--splits", "3"], "applies to cuhk01 only"),
+        (["--embedder", "no-such-model"], "unknown embedder 'no-such-model'"),
+    ],
+)
+def test_eval_bad_inputs_are_one_line_errors(extra, message, capsys):
+    assert main(["eval", "--assets", str(ASSETS), *extra]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("crosscam: error:") and message in error and error.count("\n") == 1
