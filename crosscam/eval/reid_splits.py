@@ -8,7 +8,7 @@ CUHK03 pair 1, folder) have one split whatever the seed.
 
 Example:
     >>> from crosscam.eval.reid_splits import split_samples  # doctest: +SKIP
-    >>> samples, splits = split_samples("cuhk01", "../shared/assets/data/cuhk01/CUHK01/campus", [0, 1])  # doctest: +SKIP
+    >>> samples, splits = split_samples("cuhk01", "assets/data/cuhk01/CUHK01/campus", [0, 1])  # doctest: +SKIP
 """
 
 from __future__ import annotations
