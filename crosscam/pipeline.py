@@ -12,7 +12,7 @@ resumes where it stopped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from crosscam.associate.tracklet_builder import CropFilter, TrackletBuilder
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.errors import CrosscamError
 from crosscam.store.index_store import CameraRecord, IndexStore, TrackletRecord
+from crosscam.track.tracker import TrackerConfig
 
 THUMBNAILS = "thumbnails"
 
@@ -46,6 +47,8 @@ class RunConfig:
     max_crops: int = 12  # embedded crops per tracklet
     min_boxes: int = 5  # shorter tracks are dropped as noise
     transit: list[TransitWindow] = field(default_factory=list)
+    tracker: TrackerConfig = field(default_factory=TrackerConfig)  # fps is taken from each source
+    tracker_appearance: bool = False  # also use the embedder inside the per-camera tracker
 
 
 def parse_camera_spec(text: str) -> CameraSpec:
@@ -110,12 +113,13 @@ def validate_cameras(cameras: list[CameraSpec]) -> None:
             raise CrosscamError(f"camera {camera.name!r}: {camera.source}: no such file or folder")
 
 
-def track_camera(spec: CameraSpec, store: IndexStore, detector, tracker, embedder: Embedder, config: RunConfig) -> int:
+def track_camera(spec: CameraSpec, store: IndexStore, detector, embedder: Embedder, config: RunConfig) -> int:
     """Detect, track, sample crops and embed one camera; store it atomically. Returns the number of tracklets."""
     from crosscam.io.frames import open_source
-    from crosscam.track import track_frames
+    from crosscam.track import Tracker, track_frames
 
     source = open_source(spec.source, spec.name)
+    tracker = Tracker(replace(config.tracker, fps=source.fps), embedder if config.tracker_appearance else None)
     builder = TrackletBuilder(config.crop_filter, config.max_crops, config.min_boxes)
     last_index = -1
     frames = tqdm(source, total=source.frame_count, desc=f"track {spec.name}", unit="frame")

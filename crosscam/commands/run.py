@@ -67,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     )
     from crosscam.store.identities import identities, write_identities
     from crosscam.store.index_store import IndexStore
-    from crosscam.track import Tracker, TrackerConfig
     from crosscam.viz.report import write_report
 
     cameras = [parse_camera_spec(text) for text in args.camera]
@@ -102,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         if store.camera_done(camera.name, camera.source):
             print(f"{camera.name}: already in the index, skipped (use --fresh to redo)")
             continue
-        count = track_camera(camera, store, detector, Tracker(TrackerConfig()), embedder, config)
+        count = track_camera(camera, store, detector, embedder, config)
         print(f"{camera.name}: {count} tracklets")
     num_identities = associate_store(store, calibration, transit)
     table = identities(store)
