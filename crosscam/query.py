@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from crosscam.associate.calibration import Calibration
@@ -10,16 +12,19 @@ from crosscam.errors import CrosscamError
 from crosscam.store.index_store import IndexStore
 
 
-def rank_index(store: IndexStore, embedder: Embedder, calibration: Calibration, query_bgr: np.ndarray) -> dict:
+def rank_index(
+    store: IndexStore, make_embedder: Callable[[], Embedder], calibration: Calibration, query_bgr: np.ndarray
+) -> dict:
     """``{"tracklets": [...], "identities": [...]}``, best first, each with cosine similarity and P(same).
 
     An identity scores as its best-matching appearance: the query may show the person from one viewpoint only.
+    The embedder is made only once the index is known to hold tracklets (loading a model costs seconds).
     """
     tracklets = store.tracklets()
     if not tracklets:
         raise CrosscamError(f"{store.folder}: the index holds no tracklets; nothing to search")
     assigned = store.identities()
-    query = embedder.embed([query_bgr])[0]
+    query = make_embedder().embed([query_bgr])[0]
     similarity = np.stack([t.embedding for t in tracklets]) @ query
     probability = calibration.probability(similarity)
     ranked = []

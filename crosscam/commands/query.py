@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from crosscam.associate.calibration import load_calibration
+    from crosscam.associate.calibration import Calibration
     from crosscam.embed.registry import create_embedder
     from crosscam.imageio import read_bgr
     from crosscam.query import rank_index
@@ -35,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     store = IndexStore.open(args.index)
     query = read_bgr(args.image)
-    embedder_name = store.meta()["embedder"]
-    result = rank_index(store, create_embedder(embedder_name, args.assets), load_calibration(embedder_name), query)
+    meta = store.meta()
+    embedder_name = meta["embedder"]
+    calibration = Calibration(**meta["calibration"])
+    result = rank_index(store, lambda: create_embedder(embedder_name, args.assets), calibration, query)
     print(f"query {args.image} against {args.index} ({embedder_name}); P(same) assumes even prior odds")
     print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
     print("|---:|---:|---:|---:|---|---:|---|")

@@ -51,6 +51,7 @@ def _parse_transit(text: str):
 def run(args: argparse.Namespace) -> int:
     import shutil
     import time
+    from dataclasses import asdict
 
     from crosscam.associate.calibration import load_calibration
     from crosscam.detect.registry import create_detector
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     previous = store.meta().get("embedder")
     if previous and previous != embedder_name:
         raise CrosscamError(f"{args.out}: index was built with embedder {previous!r}; use --fresh or another --out")
-    store.set_meta(embedder=embedder_name, detector=args.detector, threshold=calibration.threshold)
+    store.set_meta(embedder=embedder_name, detector=args.detector, calibration=asdict(calibration))
     embedder = create_embedder(embedder_name, args.assets)
     detector = create_detector(args.detector, args.assets)
     config = RunConfig(detector=args.detector, transit=transit)
@@ -108,7 +109,13 @@ def run(args: argparse.Namespace) -> int:
     json_path, csv_path = write_identities(table, args.out)
     offsets = camera_offsets(store.cameras())
     videos = {} if args.no_video else render_videos(store, table)
-    meta = store.meta() | {"cameras": ", ".join(f"{c.name}={c.source}" for c in store.cameras())}
+    meta = {
+        "embedder": embedder_name,
+        "detector": args.detector,
+        "merge threshold (cosine, P(same) = 0.5)": f"{calibration.threshold:.4f}",
+        "calibrated on": "; ".join(calibration.fitted_on),
+        "cameras": ", ".join(f"{c.name}={c.source}" for c in store.cameras()),
+    }
     report = write_report(table, offsets, meta, args.out, videos)
     seconds = time.perf_counter() - started
     print(f"{num_identities} people across {len(offsets)} cameras in {seconds:.1f} s")
