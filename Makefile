@@ -15,8 +15,13 @@ $(BIN)/crosscam: pyproject.toml
 
 setup: $(BIN)/crosscam
 
+EPFL := $(CROSSCAM_ASSETS)/data/epfl_lab_2cam
+
 demo: setup
-	$(BIN)/crosscam eval --dataset cuhk01 --splits 10 --vis out/demo/ranked --json out/demo/cuhk01.json
+	$(BIN)/crosscam run --fresh --out out/demo \
+		--camera lab_a=$(EPFL)/Double1.mp4@2026-11-25T08:00:00 \
+		--camera lab_b=$(EPFL)/Single1.mp4@2026-11-25T08:00:05
+	@echo "open out/demo/report.html; then try: $(BIN)/crosscam query out/demo/thumbnails/lab_b_1.jpg --index out/demo"
 
 test: setup
 	$(BIN)/ruff check crosscam tests benchmarks
