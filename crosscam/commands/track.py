@@ -1,0 +1,92 @@
+"""``crosscam track``: detect and track the people of one camera; MOT file, crops and an annotated video."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+NAME = "track"
+HELP = "detect and track people in one video, image folder or stream; writes MOT tracks, crops, optional video"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        height, width = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 576x768, got {text!r}") from None
+    return height, width
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", help="video file, image folder or stream URL (rtsp://, http://)")
+    parser.add_argument("--camera", help="camera name (default: the source's file name without extension)")
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--detector", default="bytetrack-nano", help="bytetrack-nano (default) or yolox-nano-coco")
+    parser.add_argument(
+        "--detector-size", type=parse_size, help="detector input HEIGHTxWIDTH, multiples of 32 (default: model scale)"
+    )
+    parser.add_argument("--embedder", help="appearance cue, e.g. osnet-x0.25-msmt17 (default: motion only)")
+    parser.add_argument("--fps", type=float, help="frame rate (default: the container's; 25 for image folders)")
+    parser.add_argument("--video", action="store_true", help="also write an annotated video <camera>.mp4")
+    parser.add_argument("--start-frame", type=int, default=0, help="first frame to process (0-based)")
+    parser.add_argument("--max-frames", type=int, help="stop after this many frames")
+    parser.add_argument("--crops-per-track", type=int, default=3, help="crops saved per track (default 3)")
+    parser.add_argument(
+        "--interpolate", type=int, default=0, metavar="FRAMES", help="fill track gaps up to this long (default 0: off)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    import itertools
+    import time
+
+    import numpy as np
+    from tqdm import tqdm
+
+    from crosscam.detect import create_detector
+    from crosscam.io import open_source
+    from crosscam.track import Tracker, TrackerConfig, track_frames
+    from crosscam.track.crops import CropSaver
+    from crosscam.track.interpolate import interpolate_gaps
+    from crosscam.track.mot import mot_rows, write_mot
+    from crosscam.viz.annotate_video import TrackAnnotator, open_video_writer
+
+    camera = args.camera or Path(str(args.source).rstrip("/")).stem or "camera"
+    source = open_source(args.source, camera, fps=args.fps, start_frame=args.start_frame)
+    detector = create_detector(args.detector, args.assets, args.detector_size)
+    embedder = None
+    if args.embedder:
+        from crosscam.embed.registry import create_embedder
+
+        embedder = create_embedder(args.embedder, args.assets)
+    tracker = Tracker(TrackerConfig(fps=source.fps), embedder)
+    args.out.mkdir(parents=True, exist_ok=True)
+    crops = CropSaver(args.out / "crops" / camera, args.crops_per_track, min_gap_frames=max(1, round(source.fps)))
+    writer = (
+        open_video_writer(args.out / f"{camera}.mp4", source.fps, source.width, source.height) if args.video else None
+    )
+    annotator = TrackAnnotator()
+    frames = itertools.islice(source, args.max_frames)
+    total = source.frame_count - args.start_frame if source.frame_count else None
+    total = min(total, args.max_frames) if total and args.max_frames else (total or args.max_frames)
+    rows, started = [], time.perf_counter()
+    try:
+        for frame, tracked in tqdm(track_frames(frames, detector, tracker), total=total, desc=camera, unit="frame"):
+            rows.append(mot_rows(frame.index, tracked))
+            crops.add(frame, tracked)
+            if writer is not None:
+                writer.write(annotator.draw(frame.image, tracked))
+    finally:  # a corrupt source or Ctrl-C keeps everything tracked so far
+        table = np.concatenate(rows) if rows else np.zeros((0, 10))
+        if args.interpolate:
+            table = interpolate_gaps(table, args.interpolate)
+        write_mot(args.out / f"{camera}.txt", table)
+        if writer is not None:
+            writer.release()
+    seconds = time.perf_counter() - started
+    ids = len(set(table[:, 1].astype(int))) if len(table) else 0
+    print(f"{camera}: {len(rows)} frames in {seconds:.1f} s ({len(rows) / max(seconds, 1e-9):.1f} fps), {ids} tracks")
+    print(f"tracks: {args.out / f'{camera}.txt'}; crops: {crops.folder}")
+    if writer is not None:
+        print(f"video: {args.out / f'{camera}.mp4'}")
+    return 0
