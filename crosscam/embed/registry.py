@@ -122,6 +122,12 @@ def default_embedder_name(assets_dir: str | None = None) -> str:
     return DEFAULT_PREFERENCE[-1]
 
 
+def default_among(infos: Sequence[EmbedderInfo]) -> str:
+    """:func:`default_embedder_name` from an :func:`available_embedders` listing (no second availability check)."""
+    available = {info.name for info in infos if info.available}
+    return next((name for name in DEFAULT_PREFERENCE if name in available), DEFAULT_PREFERENCE[-1])
+
+
 def _create_part(part: str, assets_dir: str | None) -> tuple[Embedder, float]:
     match = _PART.match(part.strip())
     if not match:
