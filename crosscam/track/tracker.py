@@ -32,7 +32,6 @@ from crosscam.track.kalman import KalmanBoxFilter
 from crosscam.track.matching import assign, iou_matrix
 
 CHI2_95_2DOF = 5.9915  # 95 % quantile of chi-square with 2 degrees of freedom: the position gate
-INFINITE_COST = 1e6
 
 
 @dataclass
@@ -53,6 +52,9 @@ class TrackerConfig:
         appearance_weight: weight of the appearance distance in the fused cost of tracked tracks.
         ema_momentum: appearance memory update ``m = momentum * m + (1 - momentum) * e`` (0.9 as in BoT-SORT).
         min_embed_score: only detections at least this confident update the appearance memory.
+        memory_max_overlap: only detections overlapping no other detection by more than this IoU update the
+            appearance memory (a crop shared by two people would blur both memories).
+        appearance_interval_s: between occlusions and re-appearances, refresh appearance memories this often.
         gate_chi2: Mahalanobis gate (squared) on the box centre for matching lost tracks on appearance.
         reach_heights_per_second: a lost track may also re-appear within ``(0.5 + this x seconds lost)`` of its
             height from where it was last seen (a brisk walk covers about one body height per second), so people
@@ -68,7 +70,7 @@ class TrackerConfig:
     stage1_max_cost: float = 0.8
     stage2_max_cost: float = 0.5
     tentative_max_cost: float = 0.7
-    confirm_hits: int = 2
+    confirm_hits: int = 3
     max_lost_seconds: float = 1.0
     fps: float = 30.0
     appearance_threshold: float = 0.3
@@ -77,8 +79,10 @@ class TrackerConfig:
     min_embed_score: float = 0.6
     gate_chi2: float = CHI2_95_2DOF
     reach_heights_per_second: float = 1.0
+    memory_max_overlap: float = 0.0
+    appearance_interval_s: float = 0.0
     nsa_kalman: bool = True
-    output_detection_box: bool = True
+    output_detection_box: bool = False
     camera_motion: bool = False
 
     @property
@@ -130,20 +134,50 @@ class Tracker:
         self.tracks: list[Track] = []
         self.frame = -1
         self.next_id = 1
+        self.embedded_count = 0  # detections embedded so far (the appearance cue's cost)
         self.camera_motion = None
         if self.config.camera_motion:
             from crosscam.track.camera_motion import SparseFlowMotion
 
             self.camera_motion = SparseFlowMotion()
 
+    def _needs_embedding(self, detections: Detections) -> np.ndarray:
+        """Which detections to embed: confident ones, and only when appearance can change a decision.
+
+        That is when a lost track could be re-found, when the detection overlaps another one (who is who?), or
+        when the appearance memories are due for their periodic refresh (``appearance_interval_s``).
+        """
+        config = self.config
+        needed = detections.confidence >= config.high_threshold
+        if self.frame % max(1, round(config.appearance_interval_s * config.fps)) == 0:
+            return needed
+        boxes = detections.xyxy.astype(np.float64)
+        overlap = iou_matrix(boxes, boxes)
+        np.fill_diagonal(overlap, 0)
+        ambiguous = overlap.max(axis=1, initial=0) > 0
+        lost = [t for t in self.tracks if t.state is TrackState.LOST and t.feature is not None]
+        if lost:  # a detection that continues no tracked track may be a lost one coming back
+            tracked = [t.predicted_box for t in self.tracks if t.state is TrackState.TRACKED]
+            continuing = iou_matrix(boxes, np.array(tracked).reshape(-1, 4)).max(axis=1, initial=0) >= 0.5
+            centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+            reachable = np.any([self._reachable(t, centres) for t in lost], axis=0)
+            ambiguous |= reachable & ~continuing
+        return needed & ambiguous
+
     def _features(self, image: np.ndarray | None, detections: Detections, features: np.ndarray | None):
-        """Embeddings of the confident detections (None rows elsewhere), or None without an appearance cue."""
-        if features is not None:
-            return list(features)
-        if self.embedder is None or image is None:
+        """Embeddings of the detections that need one (None for the others), or None without an appearance cue.
+
+        ``features`` given by the caller (NaN rows: not embedded) go through the same selection.
+        """
+        if features is None and (self.embedder is None or image is None):
             return None
+        needed = self._needs_embedding(detections)
+        self.embedded_count += int(needed.sum())
+        if features is not None:
+            rows = np.asarray(features, dtype=np.float32)
+            return [row if needed[i] and not np.isnan(row).any() else None for i, row in enumerate(rows)]
         height, width = image.shape[:2]
-        rows = np.flatnonzero(detections.confidence >= self.config.high_threshold)
+        rows = np.flatnonzero(needed)
         out = [None] * len(detections)
         crops = []
         for row in rows:
@@ -175,8 +209,6 @@ class Tracker:
             else:
                 fused = (1 - config.appearance_weight) * cost[i] + config.appearance_weight * distance
                 cost[i] = np.where(iou[i] > 0, np.where(similar, np.minimum(cost[i], fused), cost[i]), cost[i])
-                # a confident appearance mismatch vetoes an IoU match with another person
-                cost[i] = np.where(distance > 2 * config.appearance_threshold, INFINITE_COST, cost[i])
         return cost
 
     def _reachable(self, track: Track, centres: np.ndarray) -> np.ndarray:
@@ -252,8 +284,11 @@ class Tracker:
         for ti, di in pairs:
             matched[free_high[di]] = tentative[ti]
 
+        overlap = iou_matrix(boxes, boxes)
+        np.fill_diagonal(overlap, 0)
+        crowded = overlap.max(axis=1, initial=0) > config.memory_max_overlap
         for row, track in matched.items():
-            self._match(track, boxes[row], float(scores[row]), feature_of(row))
+            self._match(track, boxes[row], float(scores[row]), None if crowded[row] else feature_of(row))
         matched_tracks = {id(t) for t in matched.values()}
         survivors = []
         for track in self.tracks:
