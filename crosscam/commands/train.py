@@ -1,0 +1,99 @@
+"""``crosscam train``: train the EfficientNet-Lite0 triplet embedding (see crosscam.reid.train)."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+NAME = "train"
+HELP = "train the EfficientNet-Lite0 re-identification embedding (batch-hard triplet, PK batches) on CPU"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dataset",
+        action="append",
+        required=True,
+        help="training data set (repeatable, or joined with '+'): cuhk01, cuhk03_pair1, market1501, folder",
+    )
+    parser.add_argument(
+        "--data",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="data set root (default: from the assets directory)",
+    )
+    parser.add_argument("--out", required=True, help="run directory (checkpoint, log.jsonl, released weights)")
+    parser.add_argument("--val", help="data set whose query/gallery is evaluated after every epoch")
+    parser.add_argument("--test", help="data set whose query/gallery is evaluated once at the end")
+    parser.add_argument("--split-seed", type=int, default=0, help="CUHK01 train/test split seed")
+    parser.add_argument(
+        "--preset", default="user", help="user (Adam 1e-3, triplet) or strong (+ identity loss, cosine)"
+    )
+    parser.add_argument("--epochs", type=int)
+    parser.add_argument("--lr", type=float)
+    parser.add_argument("--schedule", choices=["step", "cosine"])
+    parser.add_argument("--warmup-epochs", type=float)
+    parser.add_argument("--step-epoch", type=int, help="epoch after which the step schedule multiplies lr by 0.1")
+    parser.add_argument("--weight-decay", type=float)
+    parser.add_argument("--margin", type=float)
+    parser.add_argument("--id-loss-weight", type=float)
+    parser.add_argument("--embedding-dim", type=int)
+    parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"))
+    parser.add_argument("--p", type=int, help="identities per batch")
+    parser.add_argument("--k", type=int, help="images per identity in a batch")
+    parser.add_argument("--frozen-stages", type=int, help="freeze the stem and this many MBConv stages (0-7)")
+    parser.add_argument("--seed", type=int)
+    parser.add_argument("--max-ids", type=int, help="use only the first N identities of each data set (smoke runs)")
+    parser.add_argument("--threads", type=int)
+    parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def run(args: argparse.Namespace) -> int:
+    from crosscam.assets import resolve_dataset
+    from crosscam.errors import CrosscamError
+    from crosscam.reid.datasets import ASSET_NAMES
+    from crosscam.reid.train import TrainConfig, train
+
+    datasets = [name for value in args.dataset for name in value.split("+")]
+    roots = dict(item.split("=", 1) for item in args.data)
+    for name in {*datasets, args.val, args.test} - {None}:
+        if name not in roots:
+            if name not in ASSET_NAMES:
+                raise CrosscamError(f"data set {name!r} is not in the assets directory; give --data {name}=DIR")
+            roots[name] = str(resolve_dataset(ASSET_NAMES[name], args.assets))
+    overrides = {
+        key: getattr(args, key)
+        for key in (
+            "epochs",
+            "lr",
+            "schedule",
+            "warmup_epochs",
+            "weight_decay",
+            "margin",
+            "id_loss_weight",
+            "embedding_dim",
+            "p",
+            "k",
+            "frozen_stages",
+            "seed",
+            "max_ids",
+            "threads",
+        )
+    }
+    overrides["input_size"] = tuple(args.input_size) if args.input_size else None
+    config = TrainConfig.from_preset(
+        args.preset,
+        datasets=datasets,
+        data_roots=roots,
+        out=args.out,
+        val=args.val,
+        test=args.test,
+        split_seed=args.split_seed,
+        command="crosscam " + shlex.join(sys.argv[1:]),
+        **overrides,
+    )
+    train(config, resume=args.resume, progress=not args.no_progress)
+    return 0

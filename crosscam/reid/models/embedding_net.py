@@ -1,0 +1,73 @@
+"""EfficientNet-Lite0 re-identification network: backbone -> linear embedding -> BNNeck.
+
+``features -> Linear(1280, dim) -> f`` (the metric feature: triplet loss on it)
+``f -> BatchNorm1d -> f_bn`` (the inference embedding, L2-normalised by the embedder;
+the optional identity classifier reads it, as in BNNeck, Luo et al. 2019).
+
+``frozen_stages`` freezes the stem plus that many of the seven MBConv stages
+(weights fixed, batch norm in eval mode, no backward through them): the
+early stages hold generic edge/texture filters and freezing 3 of them makes a
+CPU training step about 2.5x faster.
+
+Example:
+    >>> net = EmbeddingNet(embedding_dim=512, pretrained=False).eval()
+    >>> net(torch.zeros(2, 3, 256, 128)).shape
+    torch.Size([2, 512])
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from crosscam.reid.models.efficientnet_lite0 import create_efficientnet_lite0
+
+BACKBONE_FEATURES = 1280
+
+
+class EmbeddingNet(nn.Module):
+    def __init__(
+        self, embedding_dim: int = 512, num_classes: int = 0, frozen_stages: int = 0, pretrained: bool = True
+    ) -> None:
+        super().__init__()
+        self.backbone = create_efficientnet_lite0(num_classes=0, pretrained=pretrained)
+        self.embedding = nn.Linear(BACKBONE_FEATURES, embedding_dim)
+        self.bnneck = nn.BatchNorm1d(embedding_dim)
+        self.bnneck.bias.requires_grad_(False)  # BNNeck: no shift, so f_bn stays centred for cosine distance
+        self.classifier = nn.Linear(embedding_dim, num_classes, bias=False) if num_classes else None
+        self.frozen_stages = frozen_stages
+        for module in self._frozen_modules():
+            module.requires_grad_(False)
+
+    def _frozen_modules(self) -> list[nn.Module]:
+        if self.frozen_stages == 0:
+            return []
+        return [self.backbone.conv_stem, self.backbone.bn1, *self.backbone.blocks[: self.frozen_stages]]
+
+    def train(self, mode: bool = True) -> EmbeddingNet:
+        super().train(mode)
+        for module in self._frozen_modules():
+            module.eval()  # frozen batch norm keeps its ImageNet statistics
+        return self
+
+    def _backbone_features(self, images: torch.Tensor) -> torch.Tensor:
+        backbone = self.backbone
+        frozen = self._frozen_modules()
+        if frozen and self.training:
+            with torch.no_grad():
+                x = images
+                for module in frozen:
+                    x = module(x)
+            for block in backbone.blocks[self.frozen_stages :]:
+                x = block(x)
+            x = backbone.bn2(backbone.conv_head(x))
+            return backbone.forward_head(x)
+        return backbone(images)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
+        """Eval: the BNNeck embedding ``N x dim``. Train: ``(f, logits or None)``."""
+        feature = self.embedding(self._backbone_features(images))
+        if not self.training:
+            return self.bnneck(feature)
+        logits = self.classifier(self.bnneck(feature)) if self.classifier is not None else None
+        return feature, logits

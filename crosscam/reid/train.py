@@ -1,0 +1,276 @@
+"""Train the EfficientNet-Lite0 embedding network with batch-hard triplet loss on a CPU.
+
+The whole training set is decoded once into memory (uint8 at the input size),
+batches are P identities x K images, and augmentation runs on tensors, so a
+step costs only the forward/backward pass. Every epoch writes ``RUN_DIR/last.pt``
+(model, optimiser, scheduler, epoch, RNG states) and appends one line to
+``RUN_DIR/log.jsonl``; ``resume=True`` continues from it exactly. The end of a
+run writes the shippable fp16 weights ``RUN_DIR/crosscam_lite0.safetensors`` + ``.json``.
+
+Example:
+    >>> from crosscam.reid.train import TrainConfig, train
+    >>> config = TrainConfig(datasets=["cuhk01", "cuhk03_pair1"], data_roots=..., out="runs/user")  # doctest: +SKIP
+    >>> train(config)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from crosscam.errors import CrosscamError
+from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
+from crosscam.reid.losses import batch_hard_triplet_loss
+from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
+from crosscam.reid.models.embedding_net import EmbeddingNet
+from crosscam.reid.samplers import PKSampler
+from crosscam.reid.transforms import BatchAugment, load_images, normalize
+
+# Named recipes. "user": what the user described (Adam 1e-3, triplet only, 15 epochs) plus warm-up and one
+# step decay. "strong": adds a label-smoothed identity loss on the BNNeck classifier, lower lr, cosine decay.
+PRESETS: dict[str, dict] = {
+    "user": {"lr": 1e-3, "schedule": "step", "id_loss_weight": 0.0},
+    "strong": {"lr": 3.5e-4, "schedule": "cosine", "id_loss_weight": 1.0},
+}
+CHECKPOINT = "last.pt"
+LOG = "log.jsonl"
+RELEASE = "crosscam_lite0"
+EVAL_BATCH = 64
+
+
+@dataclass
+class TrainConfig:
+    datasets: list[str]
+    data_roots: dict[str, str]
+    out: str
+    val: str | None = None
+    test: str | None = None
+    split_seed: int = 0
+    preset: str = "user"
+    epochs: int = 15
+    lr: float = 1e-3
+    schedule: str = "step"  # "step": x0.1 at step_epoch; "cosine": to 0 at the end; both after linear warm-up
+    warmup_epochs: float = 1.0
+    step_epoch: int = 10
+    weight_decay: float = 5e-4
+    margin: float = 0.3
+    id_loss_weight: float = 0.0
+    label_smoothing: float = 0.1
+    embedding_dim: int = 512
+    input_size: tuple[int, int] = (256, 128)
+    p: int = 16
+    k: int = 4
+    frozen_stages: int = 3
+    seed: int = 0
+    max_ids: int | None = None  # per data set, for smoke runs and tests
+    threads: int = 2
+    command: str = ""
+
+    @classmethod
+    def from_preset(cls, preset: str, **overrides) -> TrainConfig:
+        if preset not in PRESETS:
+            raise CrosscamError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+        values = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
+        return cls(preset=preset, **values)
+
+
+def training_samples(splits: list[ReidSplit], max_ids: int | None = None) -> tuple[list[ReidSample], list[int]]:
+    """Concatenated training samples and contiguous labels; sources' identities stay disjoint."""
+    samples, labels, label_of = [], [], {}
+    for source, split in enumerate(splits):
+        kept = sorted({s.pid for s in split.train})[:max_ids]
+        kept_set = set(kept)
+        for sample in split.train:
+            if sample.pid in kept_set:
+                key = (source, sample.pid)
+                label_of.setdefault(key, len(label_of))
+                samples.append(sample)
+                labels.append(label_of[key])
+    if not samples:
+        raise CrosscamError("no training images in " + ", ".join(s.name for s in splits))
+    return samples, labels
+
+
+def lr_factor(config: TrainConfig, step: int, steps_per_epoch: int) -> float:
+    """Multiplier of the base learning rate at optimiser step ``step``."""
+    epoch = step / steps_per_epoch
+    if epoch < config.warmup_epochs:
+        return 0.1 + 0.9 * epoch / config.warmup_epochs
+    if config.schedule == "cosine":
+        progress = (epoch - config.warmup_epochs) / max(config.epochs - config.warmup_epochs, 1e-9)
+        return 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+    return 0.1 if epoch >= config.step_epoch else 1.0
+
+
+@torch.inference_mode()
+def embed_images(model: EmbeddingNet, images: torch.Tensor) -> np.ndarray:
+    """BNNeck embeddings of uint8 images (L2-normalised), in eval mode."""
+    model.eval()
+    chunks = []
+    for start in range(0, len(images), EVAL_BATCH):
+        batch = normalize(images[start : start + EVAL_BATCH], MEAN, STD).contiguous(memory_format=torch.channels_last)
+        chunks.append(torch.nn.functional.normalize(model(batch), dim=1))
+    return torch.cat(chunks).numpy()
+
+
+def rank1_map(query: np.ndarray, gallery: np.ndarray, q: list[ReidSample], g: list[ReidSample]) -> tuple[float, float]:
+    """Rank-1 and mAP (%) with cosine distance; same pid + same camera gallery entries removed per query."""
+    similarity = query @ gallery.T
+    g_pids = np.array([s.pid for s in g])
+    g_cams = np.array([s.camid for s in g])
+    hits, aps = [], []
+    for i, sample in enumerate(q):
+        keep = ~((g_pids == sample.pid) & (g_cams == sample.camid))
+        order = np.argsort(-similarity[i][keep], kind="stable")
+        matches = g_pids[keep][order] == sample.pid
+        if not matches.any():
+            continue
+        positions = np.flatnonzero(matches)
+        hits.append(matches[0])
+        aps.append(np.mean((np.arange(len(positions)) + 1) / (positions + 1)))
+    return 100.0 * float(np.mean(hits)), 100.0 * float(np.mean(aps))
+
+
+def evaluate_split(model: EmbeddingNet, split: ReidSplit, input_size: tuple[int, int]) -> dict[str, float]:
+    query = embed_images(model, load_images([s.path for s in split.query], input_size, progress=False))
+    gallery = embed_images(model, load_images([s.path for s in split.gallery], input_size, progress=False))
+    rank1, mean_ap = rank1_map(query, gallery, split.query, split.gallery)
+    return {"rank1": round(rank1, 2), "mAP": round(mean_ap, 2)}
+
+
+def _save_checkpoint(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)  # atomic: an interrupt never leaves a half-written last.pt
+
+
+def _config_key(config: TrainConfig) -> dict:
+    """The settings a resumed run must share with the checkpoint (``epochs`` may change: extend or stop early)."""
+    return {
+        k: v for k, v in asdict(config).items() if k not in {"command", "extra", "val", "test", "threads", "epochs"}
+    }
+
+
+def train(config: TrainConfig, resume: bool = False, progress: bool = True) -> dict:
+    """Run (or resume) training; returns the summary written to the release json."""
+    torch.set_num_threads(config.threads)
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    splits = [load_dataset(name, config.data_roots[name], config.split_seed) for name in config.datasets]
+    samples, labels = training_samples(splits, config.max_ids)
+    num_ids = max(labels) + 1
+    sampler = PKSampler(labels, config.p, config.k, seed=config.seed)
+    steps_per_epoch = len(sampler)
+    print(
+        f"training on {len(samples)} images of {num_ids} ids ({', '.join(s.describe() for s in splits)}); "
+        f"{steps_per_epoch} PK batches of {config.p}x{config.k} per epoch"
+    )
+
+    torch.manual_seed(config.seed)
+    model = EmbeddingNet(
+        config.embedding_dim, num_classes=num_ids if config.id_loss_weight else 0, frozen_stages=config.frozen_stages
+    ).to(memory_format=torch.channels_last)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=config.lr, weight_decay=config.weight_decay)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: lr_factor(config, step, steps_per_epoch))
+    augment_rng = torch.Generator().manual_seed(config.seed)
+    start_epoch = 0
+    checkpoint_path = out / CHECKPOINT
+    if resume:
+        if not checkpoint_path.is_file():
+            raise CrosscamError(f"{checkpoint_path}: no checkpoint to resume from")
+        state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
+        if state["config"] != _config_key(config):
+            raise CrosscamError(f"{checkpoint_path}: saved with different settings; resume with the same options")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        torch.set_rng_state(state["torch_rng"])
+        augment_rng.set_state(state["augment_rng"])
+        start_epoch = state["epoch"]
+        print(f"resumed {checkpoint_path} after epoch {start_epoch}")
+
+    images = load_images([s.path for s in samples], config.input_size, progress=progress)
+    targets = torch.tensor(labels)
+    val_split = load_dataset(config.val, config.data_roots[config.val], config.split_seed) if config.val else None
+    augment = BatchAugment()
+    id_loss = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+    for epoch in range(start_epoch, config.epochs):
+        model.train()
+        started = time.perf_counter()
+        totals = {"loss": 0.0, "triplet": 0.0, "id": 0.0}
+        bar = tqdm(
+            sampler.batches(epoch),
+            desc=f"epoch {epoch + 1}/{config.epochs}",
+            unit="batch",
+            disable=not progress,
+            leave=False,
+        )
+        for batch_indices in bar:
+            index = torch.tensor(batch_indices)
+            batch = augment(normalize(images[index], MEAN, STD), augment_rng)
+            feature, logits = model(batch.contiguous(memory_format=torch.channels_last))
+            triplet = batch_hard_triplet_loss(feature, targets[index], config.margin)
+            identity = id_loss(logits, targets[index]) if logits is not None else torch.zeros(())
+            loss = triplet + config.id_loss_weight * identity
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            for key, value in (("loss", loss), ("triplet", triplet), ("id", identity)):
+                totals[key] += value.item()
+            bar.set_postfix(loss=f"{float(loss):.3f}")
+        seconds = time.perf_counter() - started
+        record = {
+            "epoch": epoch + 1,
+            **{k: round(v / steps_per_epoch, 4) for k, v in totals.items()},
+            "lr": optimizer.param_groups[0]["lr"],
+            "seconds": round(seconds, 1),
+            "images_per_s": round(steps_per_epoch * config.p * config.k / seconds, 1),
+        }
+        _save_checkpoint(
+            checkpoint_path,
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "epoch": epoch + 1,
+                "torch_rng": torch.get_rng_state(),
+                "augment_rng": augment_rng.get_state(),
+                "config": _config_key(config),
+            },
+        )
+        if val_split is not None:
+            record.update({f"val_{k}": v for k, v in evaluate_split(model, val_split, config.input_size).items()})
+        with open(out / LOG, "a") as log:
+            log.write(json.dumps(record) + "\n")
+        print(" ".join(f"{k}={v}" for k, v in record.items()), flush=True)
+
+    log_lines = [json.loads(line) for line in (out / LOG).read_text().splitlines()]
+    summary = {
+        "epochs": config.epochs,
+        "train_images": len(samples),
+        "train_ids": num_ids,
+        "train_minutes": round(sum(r["seconds"] for r in log_lines) / 60, 1),
+        "last_epoch": log_lines[-1],
+    }
+    if config.test:
+        test_split = load_dataset(config.test, config.data_roots[config.test], config.split_seed)
+        summary["test"] = {
+            "dataset": config.test,
+            "split_seed": config.split_seed,
+            **evaluate_split(model, test_split, config.input_size),
+        }
+        print(f"test {test_split.describe()}: {summary['test']}", flush=True)
+    from crosscam.embed.trained import save_release
+
+    save_release(model, config, summary, out / f"{RELEASE}.safetensors")
+    return summary

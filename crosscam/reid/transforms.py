@@ -1,0 +1,84 @@
+"""Image preprocessing shared by training and inference, and cheap batch augmentation.
+
+Training images are decoded and resized once into a uint8 tensor (``N x 3 x H x W``,
+RGB), so a training step only pays for tensor-level augmentation: horizontal
+flip, pad-and-random-crop and random erasing. Inference uses the same resize
+(:func:`resize_rgb`) so train and test pixels match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torchvision.transforms import v2
+from tqdm import tqdm
+
+from crosscam.imageio import read_bgr
+
+
+def resize_rgb(bgr: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """BGR uint8 crop -> RGB uint8 ``H x W x 3`` at ``size`` = (height, width)."""
+    height, width = size
+    resized = cv2.resize(bgr, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
+
+
+def crops_to_uint8(crops: Sequence[np.ndarray], size: tuple[int, int]) -> torch.Tensor:
+    """BGR crops -> uint8 tensor ``N x 3 x H x W`` (RGB)."""
+    batch = np.stack([resize_rgb(crop, size) for crop in crops])
+    return torch.from_numpy(batch).permute(0, 3, 1, 2).contiguous()
+
+
+def load_images(paths: Sequence[Path], size: tuple[int, int], progress: bool = True) -> torch.Tensor:
+    """Decode and resize image files once into a uint8 tensor ``N x 3 x H x W``."""
+    out = torch.empty((len(paths), 3, *size), dtype=torch.uint8)
+    for i, path in enumerate(tqdm(paths, desc="decode", unit="img", leave=False, disable=not progress)):
+        out[i] = torch.from_numpy(resize_rgb(read_bgr(path), size)).permute(2, 0, 1)
+    return out
+
+
+def normalize(images: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """uint8 ``N x 3 x H x W`` -> float32 ``(x / 255 - mean) / std``."""
+    mean_t = torch.tensor(mean, dtype=torch.float32).view(1, 3, 1, 1)
+    std_t = torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1)
+    return (images.float() / 255.0 - mean_t) / std_t
+
+
+class BatchAugment:
+    """Per-sample flip, pad-and-random-crop and random erasing on a normalised float batch.
+
+    All randomness comes from ``generator`` so a resumed run repeats the same augmentation.
+    """
+
+    def __init__(self, pad: int = 10, flip_p: float = 0.5, erase_p: float = 0.5) -> None:
+        self.pad = pad
+        self.flip_p = flip_p
+        self.erase = v2.RandomErasing(p=1.0, value=0)
+        self.erase_p = erase_p
+
+    def __call__(self, batch: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        n, _, height, width = batch.shape
+        flips = torch.rand(n, generator=generator) < self.flip_p
+        batch = torch.where(flips.view(n, 1, 1, 1), batch.flip(3), batch)
+        padded = F.pad(batch, (self.pad, self.pad, self.pad, self.pad))
+        tops = torch.randint(0, 2 * self.pad + 1, (n,), generator=generator).tolist()
+        lefts = torch.randint(0, 2 * self.pad + 1, (n,), generator=generator).tolist()
+        erase = (torch.rand(n, generator=generator) < self.erase_p).tolist()
+        out = torch.empty_like(batch)
+        for i in range(n):
+            out[i] = padded[i, :, tops[i] : tops[i] + height, lefts[i] : lefts[i] + width]
+            if erase[i]:
+                out[i] = self._erase_one(out[i], generator)
+        return out
+
+    def _erase_one(self, image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        # torchvision's RandomErasing draws from the global RNG; fork it from our generator for reproducibility.
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            return self.erase(image)
