@@ -27,6 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--embedder", help="appearance cue, e.g. osnet-x0.25-msmt17 (default: motion only)")
     parser.add_argument("--fps", type=float, help="frame rate (default: the container's; 25 for image folders)")
+    parser.add_argument(
+        "--camera-motion", action="store_true", help="compensate camera pan/shake (sparse optical flow; PTZ/handheld)"
+    )
     parser.add_argument("--video", action="store_true", help="also write an annotated video <camera>.mp4")
     parser.add_argument("--start-frame", type=int, default=0, help="first frame to process (0-based)")
     parser.add_argument("--max-frames", type=int, help="stop after this many frames")
@@ -59,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         from crosscam.embed.registry import create_embedder
 
         embedder = create_embedder(args.embedder, args.assets)
-    tracker = Tracker(TrackerConfig(fps=source.fps), embedder)
+    tracker = Tracker(TrackerConfig(fps=source.fps, camera_motion=args.camera_motion), embedder)
     args.out.mkdir(parents=True, exist_ok=True)
     crops = CropSaver(args.out / "crops" / camera, args.crops_per_track, min_gap_frames=max(1, round(source.fps)))
     writer = (
