@@ -84,60 +84,68 @@ def accuracy_table(args, video: Path, gt: np.ndarray, fps: float) -> None:
         print(f"| {name} (anchor) | {hota} | {idf1} | {mota} | {idsw} | | | | | |")
 
 
-class TimedEmbedder:
-    """Wraps an embedder and adds up the time spent in it."""
+class Stopwatch:
+    """Adds up wall-clock and process CPU time (all threads) per named stage."""
 
-    def __init__(self, embedder):
-        self.embedder, self.seconds = embedder, 0.0
+    def __init__(self):
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+
+    def time(self, key: str, function, *args):
+        wall, cpu = time.perf_counter(), time.process_time()
+        out = function(*args)
+        self.wall[key] = self.wall.get(key, 0.0) + time.perf_counter() - wall
+        self.cpu[key] = self.cpu.get(key, 0.0) + time.process_time() - cpu
+        return out
+
+
+class TimedEmbedder:
+    """Wraps an embedder so the stopwatch sees the time spent embedding."""
+
+    def __init__(self, embedder, stopwatch: Stopwatch):
+        self.embedder, self.stopwatch = embedder, stopwatch
 
     def embed(self, crops, progress=False):
-        start = time.perf_counter()
-        out = self.embedder.embed(crops)
-        self.seconds += time.perf_counter() - start
-        return out
+        return self.stopwatch.time("embed", self.embedder.embed, crops)
 
 
 def speed_table(args, video: Path, fps: float) -> None:
     from crosscam.embed.registry import create_embedder
 
     detector = create_detector("bytetrack-nano", input_size=args.detector_size)
-    embedder = TimedEmbedder(create_embedder(args.embedder))
+    watch = Stopwatch()
+    embedder = TimedEmbedder(create_embedder(args.embedder), watch)
     motion, appearance = Tracker(TrackerConfig(fps=fps)), Tracker(TrackerConfig(fps=fps), embedder)
-    totals = dict.fromkeys(("decode", "detect", "track", "track_app"), 0.0)
     frames = iter(open_source(video, camera="pets"))
     count = 0
     for _ in tqdm(range(args.frames), desc="speed", leave=False):
-        start = time.perf_counter()
-        frame = next(frames, None)
-        totals["decode"] += time.perf_counter() - start
+        frame = watch.time("decode", next, frames, None)
         if frame is None:
             break
-        start = time.perf_counter()
-        detections = detector.detect(frame.image)
-        totals["detect"] += time.perf_counter() - start
-        start = time.perf_counter()
-        motion.update(frame.image, detections)
-        totals["track"] += time.perf_counter() - start
-        start = time.perf_counter()
-        appearance.update(frame.image, detections)
-        totals["track_app"] += time.perf_counter() - start
+        detections = watch.time("detect", detector.detect, frame.image)
+        watch.time("track", motion.update, frame.image, detections)
+        watch.time("track_app", appearance.update, frame.image, detections)
         count += 1
-    ms = {key: 1000 * value / count for key, value in totals.items()}
-    embed_ms = 1000 * embedder.seconds / count
     size = "x".join(map(str, detector.input_size_for((576, 768))))
-    print(f"PETS09-S2L1 768x576, first {count} frames, detector input {size}, 2 onnxruntime threads\n")
-    print("| pipeline | decode ms | detect ms | track ms | embed ms | crops/frame | end-to-end fps |")
+    print(f"PETS09-S2L1 768x576, first {count} frames, detector input {size}, onnxruntime 2 threads.")
+    print("ms per frame as wall clock / process CPU time (all threads); fps from wall clock / from CPU time\n")
+    print("| pipeline | decode | detect | track | embed | crops/frame | end-to-end fps |")
     print("|---|---|---|---|---|---|---|")
-    base = ms["decode"] + ms["detect"]
-    print(
-        f"| motion-only | {ms['decode']:.1f} | {ms['detect']:.1f} | {ms['track']:.1f} | - | - | "
-        f"{1000 / (base + ms['track']):.1f} |"
-    )
-    crops = appearance.embedded_count / count
-    print(
-        f"| + {args.embedder} | {ms['decode']:.1f} | {ms['detect']:.1f} | {ms['track_app'] - embed_ms:.1f} | "
-        f"{embed_ms:.1f} | {crops:.1f} | {1000 / (base + ms['track_app']):.1f} |"
-    )
+    for label, key in (("motion-only", "track"), (f"+ {args.embedder}", "track_app")):
+        embedded = key == "track_app"
+        cells, totals = [], []
+        for clock in (watch.wall, watch.cpu):
+            ms = {k: 1000 * v / count for k, v in clock.items()}
+            embed = ms.get("embed", 0.0) if embedded else 0.0
+            cells.append((ms["decode"], ms["detect"], ms[key] - embed, embed))
+            totals.append(1000 / (ms["decode"] + ms["detect"] + ms[key]))
+        columns = [f"{a:.1f} / {b:.1f}" for a, b in zip(*cells, strict=True)]
+        crops = f"{appearance.embedded_count / count:.1f}" if embedded else "-"
+        embed_cell = columns[3] if embedded else "-"
+        print(
+            f"| {label} | {columns[0]} | {columns[1]} | {columns[2]} | {embed_cell} | {crops} | "
+            f"{totals[0]:.1f} / {totals[1]:.1f} |"
+        )
 
 
 def parse_size(text: str) -> tuple[int, int]:
