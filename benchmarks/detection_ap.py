@@ -28,6 +28,7 @@ RUNS = [
     ("bytetrack-nano", (480, 640), "trained on MOT17 train: biased"),
     ("yolox-nano-coco", None, "COCO, never saw MOT17"),
     ("yolox-nano-coco", (960, 960), "COCO, never saw MOT17"),
+    ("openvino-0013", None, "Intel retail person detector"),
 ]
 
 

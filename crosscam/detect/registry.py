@@ -35,9 +35,19 @@ def _yolox_nano_coco(assets_dir, input_size) -> Detector:
     )
 
 
+def _openvino_0013(assets_dir, input_size) -> Detector:
+    from crosscam.detect.openvino_ssd import OpenVinoSsdDetector
+
+    path = resolve_file("person-detection-retail-0013.xml", assets_dir)
+    resolve_file("person-detection-retail-0013.bin", assets_dir)
+    # Native 320x544 misses small people; 544x960 is the better trade-off on CCTV frames.
+    return OpenVinoSsdDetector(path, input_size=input_size or (544, 960))
+
+
 DETECTORS: dict[str, tuple[Callable[..., Detector], str]] = {
     "bytetrack-nano": (_bytetrack_nano, "YOLOX-nano pedestrian model from ByteTrack (CrowdHuman, MOT17, ...), default"),
     "yolox-nano-coco": (_yolox_nano_coco, "YOLOX-Nano COCO, person class"),
+    "openvino-0013": (_openvino_0013, "OpenVINO person-detection-retail-0013 (SSD), optional"),
 }
 
 

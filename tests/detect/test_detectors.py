@@ -19,7 +19,8 @@ def pets_frame(pets_dir):
 
 
 @pytest.mark.parametrize(
-    ("name", "size", "min_recall"), [("bytetrack-nano", None, 0.85), ("yolox-nano-coco", None, 0.6)]
+    ("name", "size", "min_recall"),
+    [("bytetrack-nano", None, 0.85), ("yolox-nano-coco", None, 0.6), ("openvino-0013", None, 0.6)],
 )
 def test_detector_finds_the_people_of_a_pets_frame(assets_dir, pets_frame, name, size, min_recall):
     image, gt = pets_frame
