@@ -52,8 +52,8 @@ class TrackerConfig:
         appearance_weight: weight of the appearance distance in the fused cost of tracked tracks.
         ema_momentum: appearance memory update ``m = momentum * m + (1 - momentum) * e`` (0.9 as in BoT-SORT).
         min_embed_score: only detections at least this confident update the appearance memory.
-        memory_max_overlap: only detections overlapping no other detection by more than this IoU update the
-            appearance memory (a crop shared by two people would blur both memories).
+        crowded_iou: a detection overlapping another one by more than this IoU is "crowded": its crop shows
+            parts of two people, so it does not update appearance memories (it still helps decide who is who).
         appearance_interval_s: between occlusions and re-appearances, refresh appearance memories this often.
         gate_chi2: Mahalanobis gate (squared) on the box centre for matching lost tracks on appearance.
         reach_heights_per_second: a lost track may also re-appear within ``(0.5 + this x seconds lost)`` of its
@@ -79,7 +79,7 @@ class TrackerConfig:
     min_embed_score: float = 0.6
     gate_chi2: float = CHI2_95_2DOF
     reach_heights_per_second: float = 1.0
-    memory_max_overlap: float = 0.0
+    crowded_iou: float = 0.0
     appearance_interval_s: float = 0.0
     nsa_kalman: bool = True
     output_detection_box: bool = False
@@ -141,37 +141,36 @@ class Tracker:
 
             self.camera_motion = SparseFlowMotion()
 
-    def _needs_embedding(self, detections: Detections) -> np.ndarray:
-        """Which detections to embed: confident ones, and only when appearance can change a decision.
+    def _needs_embedding(self, detections: Detections, crowded: np.ndarray) -> np.ndarray:
+        """Which detections to embed: confident ones where appearance can change a decision.
 
-        That is when a lost track could be re-found, when the detection overlaps another one (who is who?), or
-        when the appearance memories are due for their periodic refresh (``appearance_interval_s``).
+        That is: crowded detections (who is who?); every detection when the memories are due for their refresh
+        (every ``appearance_interval_s``); a detection that continues no tracked track but lies within reach of a
+        lost one (that person coming back).
         """
         config = self.config
         needed = detections.confidence >= config.high_threshold
+        wanted = crowded.copy()
         if self.frame % max(1, round(config.appearance_interval_s * config.fps)) == 0:
-            return needed
-        boxes = detections.xyxy.astype(np.float64)
-        overlap = iou_matrix(boxes, boxes)
-        np.fill_diagonal(overlap, 0)
-        ambiguous = overlap.max(axis=1, initial=0) > 0
+            wanted[:] = True
         lost = [t for t in self.tracks if t.state is TrackState.LOST and t.feature is not None]
-        if lost:  # a detection that continues no tracked track may be a lost one coming back
+        if lost:
+            boxes = detections.xyxy.astype(np.float64)
             tracked = [t.predicted_box for t in self.tracks if t.state is TrackState.TRACKED]
             continuing = iou_matrix(boxes, np.array(tracked).reshape(-1, 4)).max(axis=1, initial=0) >= 0.5
             centres = (boxes[:, :2] + boxes[:, 2:]) / 2
             reachable = np.any([self._reachable(t, centres) for t in lost], axis=0)
-            ambiguous |= reachable & ~continuing
-        return needed & ambiguous
+            wanted |= reachable & ~continuing
+        return needed & wanted
 
-    def _features(self, image: np.ndarray | None, detections: Detections, features: np.ndarray | None):
+    def _features(self, image, detections: Detections, features: np.ndarray | None, crowded: np.ndarray):
         """Embeddings of the detections that need one (None for the others), or None without an appearance cue.
 
         ``features`` given by the caller (NaN rows: not embedded) go through the same selection.
         """
         if features is None and (self.embedder is None or image is None):
             return None
-        needed = self._needs_embedding(detections)
+        needed = self._needs_embedding(detections, crowded)
         self.embedded_count += int(needed.sum())
         if features is not None:
             rows = np.asarray(features, dtype=np.float32)
@@ -208,7 +207,7 @@ class Tracker:
                 cost[i] = np.where(similar & inside, np.minimum(cost[i], distance), cost[i])
             else:
                 fused = (1 - config.appearance_weight) * cost[i] + config.appearance_weight * distance
-                cost[i] = np.where(iou[i] > 0, np.where(similar, np.minimum(cost[i], fused), cost[i]), cost[i])
+                cost[i] = np.where((iou[i] > 0) & similar, np.minimum(cost[i], fused), cost[i])
         return cost
 
     def _reachable(self, track: Track, centres: np.ndarray) -> np.ndarray:
@@ -256,8 +255,11 @@ class Tracker:
                 track.mean[6:] = 0  # the size of a person out of sight does not keep changing
             track.mean, track.covariance = self.kalman.predict(track.mean, track.covariance)
 
-        feats = self._features(image_bgr, detections, features)
         boxes, scores = detections.xyxy.astype(np.float64), detections.confidence.astype(np.float64)
+        overlap = iou_matrix(boxes, boxes)
+        np.fill_diagonal(overlap, 0)
+        crowded = overlap.max(axis=1, initial=0) > config.crowded_iou
+        feats = self._features(image_bgr, detections, features, crowded)
         high = np.flatnonzero(scores >= config.high_threshold)
         low = np.flatnonzero((scores >= config.low_threshold) & (scores < config.high_threshold))
         feature_of = (lambda row: None) if feats is None else (lambda row: feats[row])
@@ -284,9 +286,6 @@ class Tracker:
         for ti, di in pairs:
             matched[free_high[di]] = tentative[ti]
 
-        overlap = iou_matrix(boxes, boxes)
-        np.fill_diagonal(overlap, 0)
-        crowded = overlap.max(axis=1, initial=0) > config.memory_max_overlap
         for row, track in matched.items():
             self._match(track, boxes[row], float(scores[row]), None if crowded[row] else feature_of(row))
         matched_tracks = {id(t) for t in matched.values()}
