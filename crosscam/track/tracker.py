@@ -21,6 +21,7 @@ Example:
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from enum import Enum
 
@@ -48,7 +49,12 @@ class TrackerConfig:
         confirm_hits: consecutive matches that confirm a tentative track (2: a single-frame flicker never gets an id).
         max_lost_seconds: how long an unmatched track is kept for re-association.
         fps: frame rate of the camera; converts seconds to frames.
-        appearance_threshold: largest cosine distance (1 - cos) at which appearance may decide a match.
+        appearance_threshold: largest cosine distance (1 - cos) at which appearance may decide a match; None
+            calibrates it per camera and embedder without labels: two people seen in the same frame are
+            different people, so the ``auto_threshold_quantile`` quantile of the distances between the
+            uncrowded detections of each frame bounds how close two *different* people look.
+        auto_threshold_quantile: see ``appearance_threshold``.
+        auto_threshold_fallback: threshold used until ``auto_threshold_min_pairs`` distances have been seen.
         appearance_weight: weight of the appearance distance in the fused cost of tracked tracks.
         ema_momentum: appearance memory update ``m = momentum * m + (1 - momentum) * e`` (0.9 as in BoT-SORT).
         min_embed_score: only detections at least this confident update the appearance memory.
@@ -73,7 +79,10 @@ class TrackerConfig:
     confirm_hits: int = 3
     max_lost_seconds: float = 1.0
     fps: float = 30.0
-    appearance_threshold: float = 0.3
+    appearance_threshold: float | None = None
+    auto_threshold_quantile: float = 0.01
+    auto_threshold_fallback: float = 0.3
+    auto_threshold_min_pairs: int = 200
     appearance_weight: float = 0.5
     ema_momentum: float = 0.9
     min_embed_score: float = 0.6
@@ -135,6 +144,7 @@ class Tracker:
         self.frame = -1
         self.next_id = 1
         self.embedded_count = 0  # detections embedded so far (the appearance cue's cost)
+        self.different_people: deque[float] = deque(maxlen=5000)  # distances between people of the same frame
         self.camera_motion = None
         if self.config.camera_motion:
             from crosscam.track.camera_motion import SparseFlowMotion
@@ -189,6 +199,22 @@ class Tracker:
                 out[rows[i]] = vector
         return out
 
+    @property
+    def appearance_threshold(self) -> float:
+        config = self.config
+        if config.appearance_threshold is not None:
+            return config.appearance_threshold
+        if len(self.different_people) < config.auto_threshold_min_pairs:
+            return config.auto_threshold_fallback
+        return float(np.quantile(self.different_people, config.auto_threshold_quantile))
+
+    def _observe_different_people(self, feats, crowded: np.ndarray) -> None:
+        rows = [i for i, f in enumerate(feats) if f is not None and not crowded[i]]
+        if len(rows) > 1:
+            matrix = np.stack([feats[i] for i in rows])
+            distances = 1.0 - matrix @ matrix.T
+            self.different_people.extend(distances[np.triu_indices(len(rows), k=1)].tolist())
+
     def _stage1_cost(self, tracks: list[Track], boxes, scores, feats) -> np.ndarray:
         config = self.config
         iou = iou_matrix(np.array([t.predicted_box for t in tracks]).reshape(-1, 4), boxes)
@@ -196,11 +222,12 @@ class Tracker:
         if feats is None:
             return cost
         centres = (boxes[:, :2] + boxes[:, 2:]) / 2
+        threshold = self.appearance_threshold
         for i, track in enumerate(tracks):
             if track.feature is None:
                 continue
             distance = np.array([1.0 - float(track.feature @ f) if f is not None else 2.0 for f in feats])
-            similar = distance <= config.appearance_threshold
+            similar = distance <= threshold
             if track.state is TrackState.LOST:
                 inside = self._reachable(track, centres)
                 # drifted prediction: appearance inside the motion gate decides; IoU still counts when it is there
@@ -260,6 +287,8 @@ class Tracker:
         np.fill_diagonal(overlap, 0)
         crowded = overlap.max(axis=1, initial=0) > config.crowded_iou
         feats = self._features(image_bgr, detections, features, crowded)
+        if feats is not None and self.config.appearance_threshold is None:
+            self._observe_different_people(feats, crowded)
         high = np.flatnonzero(scores >= config.high_threshold)
         low = np.flatnonzero((scores >= config.low_threshold) & (scores < config.high_threshold))
         feature_of = (lambda row: None) if feats is None else (lambda row: feats[row])
