@@ -1,0 +1,35 @@
+from collections import Counter
+
+import pytest
+
+from crosscam.errors import CrosscamError
+from crosscam.reid.samplers import PKSampler
+
+# 10 identities with 1 to 10 images each.
+PIDS = [pid for pid in range(10) for _ in range(pid + 1)]
+
+
+def test_every_batch_has_p_identities_with_k_images_each():
+    batches = PKSampler(PIDS, p=4, k=3, seed=0).batches(epoch=0)
+    assert batches
+    for batch in batches:
+        counts = Counter(PIDS[i] for i in batch)
+        assert len(counts) == 4 and set(counts.values()) == {3}
+
+
+def test_an_epoch_covers_the_images_of_identities_with_at_least_k():
+    batches = PKSampler(PIDS, p=2, k=2, seed=1).batches(epoch=0)
+    seen = {i for batch in batches for i in batch}
+    assert len(seen) >= 0.8 * len(PIDS)
+    assert len(batches) * 2 * 2 <= len(PIDS) + 10  # about one pass: at most one top-up per identity
+
+
+def test_order_depends_only_on_seed_and_epoch():
+    sampler = PKSampler(PIDS, p=4, k=2, seed=3)
+    assert sampler.batches(2) == PKSampler(PIDS, p=4, k=2, seed=3).batches(2)
+    assert sampler.batches(2) != sampler.batches(3)
+
+
+def test_too_few_identities_is_a_one_line_error():
+    with pytest.raises(CrosscamError, match="P=16"):
+        PKSampler([0, 0, 1, 1], p=16, k=4)

@@ -1,0 +1,78 @@
+"""A few real training steps on 8 CUHK01 identities (64 x 32 input, one 8 x 4 batch per epoch, so they stay fast)."""
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from crosscam.reid.datasets import load_dataset
+from crosscam.reid.losses import batch_hard_triplet_loss
+from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
+from crosscam.reid.models.embedding_net import EmbeddingNet
+from crosscam.reid.train import CHECKPOINT, LOG, TrainConfig, train, training_samples
+from crosscam.reid.transforms import load_images, normalize
+
+SIZE = (64, 32)
+
+
+@pytest.fixture(scope="module")
+def cuhk01_root(assets_dir: Path) -> str:
+    return str(assets_dir / "data/cuhk01/CUHK01/campus")
+
+
+def small_config(root: str, out: Path, epochs: int, warmup_epochs: float = 1.0) -> TrainConfig:
+    return TrainConfig.from_preset(
+        "user",
+        datasets=["cuhk01"],
+        data_roots={"cuhk01": root},
+        out=str(out),
+        epochs=epochs,
+        max_ids=8,
+        p=8,
+        k=4,
+        input_size=SIZE,
+        embedding_dim=64,
+        warmup_epochs=warmup_epochs,
+    )
+
+
+def fixed_batch_loss(model: EmbeddingNet, images: torch.Tensor, pids: torch.Tensor) -> float:
+    """Triplet loss of the un-augmented training images (features in train mode, as the optimiser sees them)."""
+    model.train()
+    with torch.no_grad():
+        feature, _ = model(normalize(images, MEAN, STD))
+    return float(batch_hard_triplet_loss(F.normalize(feature, dim=1), pids))
+
+
+def test_training_steps_lower_the_loss(cuhk01_root, tmp_path):
+    config = small_config(cuhk01_root, tmp_path, epochs=8, warmup_epochs=0.0)
+    samples, labels = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
+    images, pids = load_images([s.path for s in samples], SIZE, progress=False), torch.tensor(labels)
+    torch.manual_seed(config.seed)
+    model = EmbeddingNet(config.embedding_dim, frozen_stages=config.frozen_stages)  # the run's starting point
+    before = fixed_batch_loss(model, images, pids)
+
+    train(config, progress=False)
+
+    model.load_state_dict(torch.load(tmp_path / CHECKPOINT, weights_only=False)["model"])
+    assert fixed_batch_loss(model, images, pids) < 0.9 * before
+    assert len((tmp_path / LOG).read_text().splitlines()) == 8
+    release = json.loads((tmp_path / "crosscam_lite0.json").read_text())
+    assert release["train_ids"] == 8 and release["config"]["input_size"] == list(SIZE)
+
+
+def test_resume_continues_from_the_same_state(cuhk01_root, tmp_path):
+    train(small_config(cuhk01_root, tmp_path / "straight", epochs=2), progress=False)
+    train(small_config(cuhk01_root, tmp_path / "resumed", epochs=1), progress=False)
+    train(small_config(cuhk01_root, tmp_path / "resumed", epochs=2), resume=True, progress=False)
+
+    def last(run: str) -> tuple[dict, dict]:
+        state = torch.load(tmp_path / run / CHECKPOINT, weights_only=False)
+        return state["model"], json.loads((tmp_path / run / LOG).read_text().splitlines()[-1])
+
+    (straight_model, straight_log), (resumed_model, resumed_log) = last("straight"), last("resumed")
+    assert straight_log["loss"] == resumed_log["loss"]
+    for key, value in straight_model.items():
+        assert torch.equal(value, resumed_model[key]), key
