@@ -115,17 +115,18 @@ def xywh_to_xyxy(state: np.ndarray) -> np.ndarray:
 
 
 class Track:
-    def __init__(self, kalman: KalmanBoxFilter, box: np.ndarray, score: float, frame: int, feature):
+    def __init__(self, kalman: KalmanBoxFilter, box: np.ndarray, score: float, frame: int):
         self.mean, self.covariance = kalman.initiate(xyxy_to_xywh(box))
         self.state = TrackState.TENTATIVE
         self.track_id = -1
         self.hits = 1
         self.last_frame = frame
-        self.box, self.score = box, score
-        self.feature = feature
+        self.box, self.score = box, score  # the last matched detection
+        self.feature: np.ndarray | None = None  # appearance memory (unit norm)
 
     @property
-    def predicted_box(self) -> np.ndarray:
+    def state_box(self) -> np.ndarray:
+        """xyxy box of the Kalman state: the prediction before this frame's update, the filtered box after it."""
         return xywh_to_xyxy(self.mean)
 
 
@@ -166,7 +167,7 @@ class Tracker:
         lost = [t for t in self.tracks if t.state is TrackState.LOST and t.feature is not None]
         if lost:
             boxes = detections.xyxy.astype(np.float64)
-            tracked = [t.predicted_box for t in self.tracks if t.state is TrackState.TRACKED]
+            tracked = [t.state_box for t in self.tracks if t.state is TrackState.TRACKED]
             continuing = iou_matrix(boxes, np.array(tracked).reshape(-1, 4)).max(axis=1, initial=0) >= 0.5
             centres = (boxes[:, :2] + boxes[:, 2:]) / 2
             reachable = np.any([self._reachable(t, centres) for t in lost], axis=0)
@@ -217,7 +218,7 @@ class Tracker:
 
     def _stage1_cost(self, tracks: list[Track], boxes, scores, feats) -> np.ndarray:
         config = self.config
-        iou = iou_matrix(np.array([t.predicted_box for t in tracks]).reshape(-1, 4), boxes)
+        iou = iou_matrix(np.array([t.state_box for t in tracks]).reshape(-1, 4), boxes)
         cost = 1.0 - iou * scores[None, :]
         if feats is None:
             return cost
@@ -273,50 +274,19 @@ class Tracker:
         """
         config = self.config
         self.frame += 1
-        if self.camera_motion is not None and image_bgr is not None:
-            warp = self.camera_motion.estimate(image_bgr)
-            for track in self.tracks:
-                track.mean, track.covariance = self.camera_motion.apply(warp, track.mean, track.covariance)
-        for track in self.tracks:
-            if track.state is not TrackState.TRACKED:
-                track.mean[6:] = 0  # the size of a person out of sight does not keep changing
-            track.mean, track.covariance = self.kalman.predict(track.mean, track.covariance)
-
+        self._predict(image_bgr)
         boxes, scores = detections.xyxy.astype(np.float64), detections.confidence.astype(np.float64)
         overlap = iou_matrix(boxes, boxes)
         np.fill_diagonal(overlap, 0)
         crowded = overlap.max(axis=1, initial=0) > config.crowded_iou
         feats = self._features(image_bgr, detections, features, crowded)
-        if feats is not None and self.config.appearance_threshold is None:
+        if feats is not None and config.appearance_threshold is None:
             self._observe_different_people(feats, crowded)
-        high = np.flatnonzero(scores >= config.high_threshold)
-        low = np.flatnonzero((scores >= config.low_threshold) & (scores < config.high_threshold))
-        feature_of = (lambda row: None) if feats is None else (lambda row: feats[row])
-        matched: dict[int, Track] = {}
-
-        # stage 1: confident detections vs confirmed tracks (tracked and lost)
-        confirmed = [t for t in self.tracks if t.state is not TrackState.TENTATIVE]
-        high_feats = None if feats is None else [feats[r] for r in high]
-        cost = self._stage1_cost(confirmed, boxes[high], scores[high], high_feats)
-        pairs, free_tracks, free_high = assign(cost, config.stage1_max_cost)
-        for ti, di in pairs:
-            matched[high[di]] = confirmed[ti]
-        # stage 2: low-score detections extend tracks that were tracked until now
-        remaining = [confirmed[i] for i in free_tracks if confirmed[i].state is TrackState.TRACKED]
-        iou = iou_matrix(np.array([t.predicted_box for t in remaining]).reshape(-1, 4), boxes[low])
-        pairs, _, _ = assign(1.0 - iou, config.stage2_max_cost)
-        for ti, di in pairs:
-            matched[low[di]] = remaining[ti]
-        # stage 3: tentative tracks vs the confident detections left
-        tentative = [t for t in self.tracks if t.state is TrackState.TENTATIVE]
-        free_high = high[free_high]
-        iou = iou_matrix(np.array([t.predicted_box for t in tentative]).reshape(-1, 4), boxes[free_high])
-        pairs, _, unmatched = assign(1.0 - iou * scores[free_high][None, :], config.tentative_max_cost)
-        for ti, di in pairs:
-            matched[free_high[di]] = tentative[ti]
-
+        matched, unmatched = self._associate(boxes, scores, feats)
+        # crowded crops show two people: they never enter an appearance memory
+        memory_feats = [None if feats is None or crowded[row] else feats[row] for row in range(len(boxes))]
         for row, track in matched.items():
-            self._match(track, boxes[row], float(scores[row]), None if crowded[row] else feature_of(row))
+            self._match(track, boxes[row], float(scores[row]), memory_feats[row])
         matched_tracks = {id(t) for t in matched.values()}
         survivors = []
         for track in self.tracks:
@@ -329,14 +299,52 @@ class Tracker:
             survivors.append(track)
         self.tracks = survivors
         born = []
-        for di in unmatched:
-            row = free_high[di]
+        for row in unmatched:
             if scores[row] >= config.new_track_threshold:
-                track = Track(self.kalman, boxes[row], float(scores[row]), self.frame, None)
-                self._start(track, feature_of(row))
+                track = Track(self.kalman, boxes[row], float(scores[row]), self.frame)
+                self._start(track, memory_feats[row])
                 self.tracks.append(track)
                 born.append(track)
         return self._output([*matched.values(), *born])
+
+    def _predict(self, image_bgr: np.ndarray | None) -> None:
+        """Move every track's Kalman state to the current frame (after compensating camera motion)."""
+        if self.camera_motion is not None and image_bgr is not None:
+            warp = self.camera_motion.estimate(image_bgr)
+            for track in self.tracks:
+                track.mean, track.covariance = self.camera_motion.apply(warp, track.mean, track.covariance)
+        for track in self.tracks:
+            if track.state is not TrackState.TRACKED:
+                track.mean[6:] = 0  # the size of a person out of sight does not keep changing
+            track.mean, track.covariance = self.kalman.predict(track.mean, track.covariance)
+
+    def _associate(self, boxes: np.ndarray, scores: np.ndarray, feats) -> tuple[dict[int, Track], np.ndarray]:
+        """The three association stages; returns {detection row: track} and the confident rows left over."""
+        config = self.config
+        high = np.flatnonzero(scores >= config.high_threshold)
+        low = np.flatnonzero((scores >= config.low_threshold) & (scores < config.high_threshold))
+        matched: dict[int, Track] = {}
+        # stage 1: confident detections vs confirmed tracks (tracked and lost)
+        confirmed = [t for t in self.tracks if t.state is not TrackState.TENTATIVE]
+        high_feats = None if feats is None else [feats[r] for r in high]
+        cost = self._stage1_cost(confirmed, boxes[high], scores[high], high_feats)
+        pairs, free_tracks, free_high = assign(cost, config.stage1_max_cost)
+        for ti, di in pairs:
+            matched[high[di]] = confirmed[ti]
+        # stage 2: low-score detections extend tracks that were tracked until now
+        remaining = [confirmed[i] for i in free_tracks if confirmed[i].state is TrackState.TRACKED]
+        iou = iou_matrix(np.array([t.state_box for t in remaining]).reshape(-1, 4), boxes[low])
+        pairs, _, _ = assign(1.0 - iou, config.stage2_max_cost)
+        for ti, di in pairs:
+            matched[low[di]] = remaining[ti]
+        # stage 3: tentative tracks vs the confident detections left
+        tentative = [t for t in self.tracks if t.state is TrackState.TENTATIVE]
+        free_high = high[free_high]
+        iou = iou_matrix(np.array([t.state_box for t in tentative]).reshape(-1, 4), boxes[free_high])
+        pairs, _, unmatched = assign(1.0 - iou * scores[free_high][None, :], config.tentative_max_cost)
+        for ti, di in pairs:
+            matched[free_high[di]] = tentative[ti]
+        return matched, free_high[unmatched]
 
     def _start(self, track: Track, feature) -> None:
         if feature is not None and track.score >= self.config.min_embed_score:
@@ -350,5 +358,5 @@ class Tracker:
         if not shown:
             return Detections(np.zeros((0, 4)), np.zeros(0), np.zeros(0, np.int64))
         use_box = self.config.output_detection_box
-        xyxy = np.array([t.box if use_box else t.predicted_box for t in shown])
+        xyxy = np.array([t.box if use_box else t.state_box for t in shown])
         return Detections(xyxy, [t.score for t in shown], [t.track_id for t in shown])
