@@ -3,7 +3,8 @@
 (a) MultiviewX sample: 6 synchronised cameras, 10 frames, ground-truth boxes used as
     tracklets (one tracklet per person per camera), crops filtered and embedded exactly as
     ``crosscam run`` does; pairwise precision / recall / F1 over tracklet pairs and IDF1
-    (TrackEval Identity) over boxes against personID.
+    (TrackEval Identity) over boxes against personID. Twice: appearance only, and with the
+    ground-plane evidence of the sample's camera calibrations (overlapping calibrated cameras).
 (b) CUHK01 test ids of split seed 0 (486 people): each person's two crops per camera view
     are one tracklet; pairwise F1.
 
@@ -25,6 +26,7 @@ import numpy as np
 from crosscam.assets import resolve_dataset
 from crosscam.associate.calibration import load_calibration, tracklet_embeddings
 from crosscam.associate.clustering import TrackletSpan, cluster_tracklets
+from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, foot_points, ground_evidence
 from crosscam.associate.tracklet_builder import TrackletBuilder
 from crosscam.detect.base import Detections
 from crosscam.embed.base import l2_normalize
@@ -38,7 +40,24 @@ from crosscam.reid.features import embed_samples
 MULTIVIEWX_FPS = 2.0  # annotated frame rate; only the ordering matters here
 
 
-def multiviewx(embedder, threshold: float, root: Path) -> dict:
+def multiviewx_ground_tracks(root: Path, builders: dict, tracklets: list) -> list[GroundTrack]:
+    """Ground positions of each tracklet from the sample's calibrations (camera Cn <-> Cameran files)."""
+    calibrations = {
+        camera: GroundCalibration.from_opencv_xml(
+            root / "calibrations" / "intrinsic" / f"intr_Camera{camera[1:]}.xml",
+            root / "calibrations" / "extrinsic" / f"extr_Camera{camera[1:]}.xml",
+        )
+        for camera in builders
+    }
+    tracks = []
+    for camera, track in tracklets:
+        rows = np.array([row for row in builders[camera].rows if row[1] == track.track_id])
+        positions = calibrations[camera].image_to_ground(foot_points(rows[:, 2:6]))
+        tracks.append(GroundTrack(rows[:, 0] / MULTIVIEWX_FPS, positions))
+    return tracks
+
+
+def multiviewx(embedder, threshold: float, root: Path, use_ground: bool) -> dict:
     builders, num_boxes = {}, 0
     for annotation in sorted((root / "annotations_positions").glob("*.json")):
         frame_index = int(annotation.stem) - 1  # 0000N.json belongs to image N-1
@@ -64,7 +83,12 @@ def multiviewx(embedder, threshold: float, root: Path) -> dict:
         [l2_normalize(embedder.embed(track.embedding_crops()).mean(0, keepdims=True))[0] for _, track in tracklets]
     )
     spans = [TrackletSpan(camera, track.timestamps[0], track.timestamps[-1]) for camera, track in tracklets]
-    labels = cluster_tracklets(embeddings, spans, threshold)
+    evidence = {}
+    if use_ground:
+        ground = multiviewx_ground_tracks(root, builders, tracklets)
+        apart, together = ground_evidence(ground, [camera for camera, _ in tracklets])
+        evidence = {"apart": apart, "together": together}
+    labels = cluster_tracklets(embeddings, spans, threshold, **evidence)
     true_ids = [track.track_id for _, track in tracklets]
     pairs = pairwise_scores(true_ids, labels)
     label_of = {(camera, track.track_id): label for (camera, track), label in zip(tracklets, labels, strict=True)}
@@ -86,7 +110,7 @@ def multiviewx(embedder, threshold: float, root: Path) -> dict:
     }
 
 
-def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0) -> dict:
+def cuhk01(embedder, threshold: float, root: Path, use_ground: bool = False, split_seed: int = 0) -> dict:
     split = load_dataset("cuhk01", root, split_seed=split_seed)
     samples = [*split.query, *split.gallery]
     embeddings, pids, camids = tracklet_embeddings(embed_samples(embedder, samples), samples)

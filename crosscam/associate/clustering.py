@@ -7,7 +7,12 @@ cannot-link constraint is violated. Two tracklets cannot be one person when:
 * they come from the same camera and overlap in time (one person is not in two
   places of one picture), or
 * they come from different cameras and the gap between them is outside the
-  allowed transit time of that camera pair (when one is configured).
+  allowed transit time of that camera pair (when one is configured), or
+* calibrated overlapping cameras see them standing apart at the same moments
+  (``apart``, from :func:`crosscam.associate.ground_plane.ground_evidence`).
+
+Pairs seen standing at the same spot at the same moments (``together``) count
+as similarity 1 whatever their appearance.
 
 A cluster inherits the constraints of its members, so the constraint holds for
 every pair inside every identity. The threshold is not guessed: it comes from
@@ -72,10 +77,13 @@ def cluster_tracklets(
     spans: list[TrackletSpan],
     threshold: float,
     transit: list[TransitWindow] = (),
+    apart: np.ndarray | None = None,
+    together: np.ndarray | None = None,
 ) -> np.ndarray:
     """Global identity label (0..k-1, in order of first appearance) for each tracklet.
 
     ``embeddings`` are L2-normalised tracklet embeddings (n x d); similarity is their dot product.
+    ``apart`` / ``together``: optional n x n boolean ground-plane evidence (see module docstring).
     """
     n = len(spans)
     if embeddings.shape[0] != n:
@@ -84,6 +92,10 @@ def cluster_tracklets(
         return np.zeros(0, dtype=np.int64)
     similarity = (embeddings @ embeddings.T).astype(np.float64)
     forbidden = cannot_link_matrix(spans, transit)
+    if apart is not None:
+        forbidden |= apart
+    if together is not None:
+        similarity[together] = 1.0
     # Cluster-level state: summed similarity between clusters, sizes, and constraint rows.
     linkage_sum = similarity.copy()
     sizes = np.ones(n)
