@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import cv2
@@ -36,6 +37,7 @@ def write_identity_video(
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), camera.fps, (camera.width, camera.height))
     trails: dict[int, deque] = defaultdict(lambda: deque(maxlen=TRAIL_LENGTH))
+    origin = datetime.fromisoformat(camera.start_time) if camera.start_time else None
     try:
         source = open_source(camera.source, camera.name)
         for frame in tqdm(source, total=camera.frames, desc=f"video {camera.name}", unit="frame", leave=False):
@@ -49,12 +51,15 @@ def write_identity_video(
                 cv2.rectangle(image, (int(x1), int(y1)), (int(x2), int(y2)), colour, 2)
                 label = f"P{global_id}"
                 (width, height), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 2)
-                cv2.rectangle(image, (int(x1), int(y1) - height - 6), (int(x1) + width + 4, int(y1)), colour, -1)
-                cv2.putText(image, label, (int(x1) + 2, int(y1) - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
+                # Above the box, or inside it when the box touches the top of the frame.
+                top = int(y1) - height - 6 if y1 >= height + 6 else int(y1)
+                cv2.rectangle(image, (int(x1), top), (int(x1) + width + 4, top + height + 6), colour, -1)
+                cv2.putText(image, label, (int(x1) + 2, top + height + 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
                 points = np.array(trails[track_id], dtype=np.int32)
                 cv2.polylines(image, [points], False, colour, 2)
-            cv2.putText(image, f"{camera.name}  t={frame.timestamp:.2f}s", (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7,
-                        (255, 255, 255), 2)  # fmt: skip
+            clock = (origin + timedelta(seconds=frame.timestamp)).strftime("%H:%M:%S.%f")[:-4] if origin else ""
+            caption = f"{camera.name}  t={frame.timestamp:.2f}s  {clock}"
+            cv2.putText(image, caption, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
             writer.write(image)
     finally:
         writer.release()
