@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from crosscam.associate.calibration import Calibration
 from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
+from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, foot_points, ground_evidence
 from crosscam.associate.tracklet_builder import CropFilter, TrackletBuilder
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.errors import CrosscamError
@@ -37,6 +38,7 @@ class CameraSpec:
     name: str
     source: str
     start_time: datetime | None = None
+    ground: GroundCalibration | None = None  # for overlapping calibrated cameras
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ def load_cameras_file(path: Path) -> tuple[list[CameraSpec], list[TransitWindow]
     try:
         document = yaml.safe_load(Path(path).read_text()) or {}
         cameras = [
-            CameraSpec(str(c["name"]), str(c["source"]), _as_datetime(c.get("start_time")))
+            CameraSpec(str(c["name"]), str(c["source"]), _as_datetime(c.get("start_time")), _ground(c, path))
             for c in document.get("cameras", [])
         ]
         transit = [
@@ -91,6 +93,16 @@ def load_cameras_file(path: Path) -> tuple[list[CameraSpec], list[TransitWindow]
     if not cameras:
         raise CrosscamError(f"{path}: lists no cameras")
     return cameras, transit
+
+
+def _ground(camera: dict, cameras_file: Path) -> GroundCalibration | None:
+    """The camera's ground-plane calibration; relative paths are relative to the camera file."""
+    if "calibration" not in camera:
+        return None
+    files = camera["calibration"]
+    return GroundCalibration.from_opencv_xml(
+        Path(cameras_file).parent / files["intrinsic"], Path(cameras_file).parent / files["extrinsic"]
+    )
 
 
 def _as_datetime(value) -> datetime | None:
@@ -175,8 +187,37 @@ def camera_offsets(cameras: list[CameraRecord]) -> dict[str, float]:
     return {name: (when - origin).total_seconds() for name, when in times.items()}
 
 
-def associate_store(store: IndexStore, calibration: Calibration, transit: list[TransitWindow] = ()) -> int:
-    """Cluster every stored tracklet into global identities; returns the number of identities."""
+def ground_tracks(
+    store: IndexStore, tracklets: list[TrackletRecord], grounds: dict[str, GroundCalibration], offsets: dict
+) -> list[GroundTrack | None]:
+    """Ground positions over time of each tracklet of a calibrated camera (None elsewhere)."""
+    fps = {camera.name: camera.fps for camera in store.cameras()}
+    rows_of = {}
+    for camera in grounds:
+        for frame, track_id, x1, y1, x2, y2, _ in store.detections(camera):
+            rows_of.setdefault((camera, track_id), []).append((frame, x1, y1, x2, y2))
+    tracks = []
+    for tracklet in tracklets:
+        rows = rows_of.get((tracklet.camera, tracklet.track_id))
+        if tracklet.camera not in grounds or not rows:
+            tracks.append(None)
+            continue
+        rows = np.array(rows)
+        positions = grounds[tracklet.camera].image_to_ground(foot_points(rows[:, 1:5]))
+        tracks.append(GroundTrack(rows[:, 0] / fps[tracklet.camera] + offsets[tracklet.camera], positions))
+    return tracks
+
+
+def associate_store(
+    store: IndexStore,
+    calibration: Calibration,
+    transit: list[TransitWindow] = (),
+    grounds: dict[str, GroundCalibration] | None = None,
+) -> int:
+    """Cluster every stored tracklet into global identities; returns the number of identities.
+
+    ``grounds``: ground-plane calibrations of overlapping cameras, adding same-spot / apart evidence.
+    """
     tracklets = store.tracklets()
     if not tracklets:
         store.set_identities([])
@@ -184,7 +225,11 @@ def associate_store(store: IndexStore, calibration: Calibration, transit: list[T
     offsets = camera_offsets(store.cameras())
     spans = [TrackletSpan(t.camera, t.start_s + offsets[t.camera], t.end_s + offsets[t.camera]) for t in tracklets]
     embeddings = np.stack([t.embedding for t in tracklets])
-    labels = cluster_tracklets(embeddings, spans, calibration.threshold, transit)
+    evidence = {}
+    if grounds:
+        tracks = ground_tracks(store, tracklets, grounds, offsets)
+        evidence = dict(zip(("apart", "together"), ground_evidence(tracks, [t.camera for t in tracklets]), strict=True))
+    labels = cluster_tracklets(embeddings, spans, calibration.threshold, transit, **evidence)
     assignments = []
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)

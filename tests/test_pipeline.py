@@ -61,3 +61,52 @@ def test_camera_offsets_follow_start_times():
     ]
     assert camera_offsets(cameras) == {"a": 10.0, "b": 0.0}
     assert camera_offsets([CameraRecord("a", "a", None, 25, 1, 1, 1)]) == {"a": 0.0}
+
+
+def test_ground_plane_evidence_links_people_that_stand_together(tmp_path, assets_dir):
+    """Orthogonal appearances, but calibrated overlapping cameras see two people at the same two spots."""
+    import json
+
+    import numpy as np
+
+    from crosscam.associate.calibration import Calibration
+    from crosscam.associate.ground_plane import GroundCalibration
+    from crosscam.pipeline import associate_store
+    from crosscam.store.index_store import IndexStore, TrackletRecord
+
+    root = assets_dir / "data" / "multiviewx_sample"
+    frames = [json.loads((root / "annotations_positions" / f"{n:05d}.json").read_text()) for n in range(1, 11)]
+    both = [
+        p["personID"]
+        for p in frames[0]
+        if all(
+            next(q for q in frame if q["personID"] == p["personID"])["views"][v]["xmin"] != -1
+            for frame in frames
+            for v in (0, 1)
+        )
+    ][:2]
+    assert len(both) == 2
+    store = IndexStore.create(tmp_path)
+    embeddings = np.eye(4, dtype=np.float32)
+    for view, camera in enumerate(("C1", "C2")):
+        rows, tracklets = [], []
+        for k, pid in enumerate(both):
+            for index, frame in enumerate(frames):
+                v = next(q for q in frame if q["personID"] == pid)["views"][view]
+                rows.append((index, pid, v["xmin"], v["ymin"], v["xmax"], v["ymax"], 1.0))
+            tracklets.append(TrackletRecord(camera, pid, 0, 9, 0.0, 4.5, 10, 1, embeddings[2 * view + k]))
+        store.add_camera(CameraRecord(camera, camera, None, 2.0, 1920, 1080, 10), tracklets, rows)
+    calibration = Calibration("e", 10.0, -5.0, [], 1, 1)
+    grounds = {
+        camera: GroundCalibration.from_opencv_xml(
+            root / "calibrations" / "intrinsic" / f"intr_Camera{n}.xml",
+            root / "calibrations" / "extrinsic" / f"extr_Camera{n}.xml",
+        )
+        for n, camera in ((1, "C1"), (2, "C2"))
+    }
+    assert associate_store(store, calibration) == 4  # appearance alone: four strangers
+    assert associate_store(store, calibration, grounds=grounds) == 2
+    identity = store.identities()
+    by_track = {(t.camera, t.track_id): identity[t.id][0] for t in store.tracklets()}
+    for pid in both:
+        assert by_track[("C1", pid)] == by_track[("C2", pid)]

@@ -104,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
             continue
         count = track_camera(camera, store, detector, embedder, config)
         print(f"{camera.name}: {count} tracklets")
-    num_identities = associate_store(store, calibration, transit)
+    grounds = {camera.name: camera.ground for camera in cameras if camera.ground is not None}
+    num_identities = associate_store(store, calibration, transit, grounds)
     table = identities(store)
     json_path, csv_path = write_identities(table, args.out)
     offsets = camera_offsets(store.cameras())
