@@ -113,6 +113,7 @@ def speed_table(args, video: Path, fps: float) -> None:
     from crosscam.embed.registry import create_embedder
 
     detector = create_detector("bytetrack-nano", input_size=args.detector_size)
+    reference = create_detector("bytetrack-nano", input_size=(608, 1088))
     watch = Stopwatch()
     embedder = TimedEmbedder(create_embedder(args.embedder), watch)
     motion, appearance = Tracker(TrackerConfig(fps=fps)), Tracker(TrackerConfig(fps=fps), embedder)
@@ -123,12 +124,18 @@ def speed_table(args, video: Path, fps: float) -> None:
         if frame is None:
             break
         detections = watch.time("detect", detector.detect, frame.image)
+        watch.time("reference", reference.detect, frame.image)
         watch.time("track", motion.update, frame.image, detections)
         watch.time("track_app", appearance.update, frame.image, detections)
         count += 1
     size = "x".join(map(str, detector.input_size_for((576, 768))))
     print(f"PETS09-S2L1 768x576, first {count} frames, detector input {size}, onnxruntime 2 threads.")
-    print("ms per frame as wall clock / process CPU time (all threads); fps from wall clock / from CPU time\n")
+    print("ms per frame as wall clock / process CPU time (all threads); fps from wall clock / from CPU time")
+    reference_ms = 1000 * watch.wall["reference"] / count
+    print(
+        f"load check: the 608x1088 detector took {reference_ms:.0f} ms per frame in this run; the assets README "
+        f"measured 33-46 ms on an idle 2-core machine (factor {reference_ms / 40:.1f})\n"
+    )
     print("| pipeline | decode | detect | track | embed | crops/frame | end-to-end fps |")
     print("|---|---|---|---|---|---|---|")
     for label, key in (("motion-only", "track"), (f"+ {args.embedder}", "track_app")):
