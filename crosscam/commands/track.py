@@ -35,7 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-frames", type=int, help="stop after this many frames")
     parser.add_argument("--crops-per-track", type=int, default=3, help="crops saved per track (default 3)")
     parser.add_argument(
-        "--interpolate", type=int, default=0, metavar="FRAMES", help="fill track gaps up to this long (default 0: off)"
+        "--interpolate",
+        type=int,
+        default=5,
+        metavar="FRAMES",
+        help="in the MOT file, fill track gaps up to this many frames by linear interpolation (default 5; 0: off)",
     )
 
 
