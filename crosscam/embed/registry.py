@@ -42,6 +42,7 @@ EMBEDDERS: dict[str, str] = {
 }
 
 # Most accurate first (CUHK01 test rank-1); the default is the first one available.
+# crosscam-lite0 sits where its CUHK01 numbers put it once trained (assumed below 0288, above OSNet).
 DEFAULT_PREFERENCE = (
     "openvino-0277",
     "openvino-0287",
