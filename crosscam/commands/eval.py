@@ -59,6 +59,40 @@ def _scores(results: list, attribute: str) -> dict:
     }
 
 
+def _leaf_embedders(embedder) -> list:
+    """The embedders inside flip / fusion wrappers."""
+    if hasattr(embedder, "inner"):
+        return _leaf_embedders(embedder.inner)
+    if hasattr(embedder, "parts"):
+        return [leaf for part, _ in embedder.parts for leaf in _leaf_embedders(part)]
+    return [embedder]
+
+
+def training_config(leaf) -> dict:
+    """The training configuration of a trained embedder (empty for off-the-shelf models)."""
+    if hasattr(leaf, "metadata"):
+        return leaf.metadata.get("config", {})
+    if leaf.name == "crosscam-lite0":
+        from crosscam.embed.trained import SHIPPED_WEIGHTS, metadata_path
+
+        return json.loads(metadata_path(SHIPPED_WEIGHTS).read_text()).get("config", {})
+    return {}
+
+
+def training_overlap(embedder, dataset: str, seeds: list[int]) -> list[str]:
+    """Warnings for models trained on this data set's train split of a different seed (test ids seen in training)."""
+    warnings = []
+    for leaf in _leaf_embedders(embedder):
+        config = training_config(leaf)
+        trained_seed = config.get("split_seed")
+        if dataset in config.get("datasets", []) and any(seed != trained_seed for seed in seeds):
+            warnings.append(
+                f"{leaf.name} was trained on {dataset} split seed {trained_seed}: other seeds' test ids were in its "
+                f"training data, so only --splits 1 --split-seed {trained_seed} is a fair test"
+            )
+    return warnings
+
+
 def _write_pictures(args, features, samples, split, spec: str) -> list[Path]:
     from crosscam.eval.reid_metrics import cosine_distance
     from crosscam.eval.reid_splits import rows_of
@@ -90,6 +124,9 @@ def run(args: argparse.Namespace) -> int:
     spec = embedder_spec(args.embedder, args.flip, args.assets)
     embedder = create_embedder(spec, args.assets)
     print(f"{splits[0].describe()}; {len(seeds)} split(s), seeds {seeds[0]}-{seeds[-1]}")
+    warnings = training_overlap(embedder, args.dataset, seeds)
+    for warning in warnings:
+        print(f"WARNING: {warning}")
     print(f"embedding {len(samples)} images (query and gallery of all splits, once) with {spec}")
     features, crops_per_second = embed_timed(embedder, samples)
 
@@ -106,6 +143,7 @@ def run(args: argparse.Namespace) -> int:
         "crops_per_second": crops_per_second,
         "map_definition": MAP_NOTE,
         "units": "percent",
+        "warnings": warnings,
         **_scores(results, "plain"),
     }
     rows = {"plain (cosine)": report}

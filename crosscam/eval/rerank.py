@@ -36,14 +36,16 @@ def _encode_neighbourhoods(dist: np.ndarray, initial_rank: np.ndarray, k1: int) 
     """Row i: Gaussian weights over i's expanded k-reciprocal set (sums to 1)."""
     num = dist.shape[0]
     half_k = int(np.around(k1 / 2.0))
+    half_sets = [k_reciprocal_neighbours(initial_rank, i, half_k) for i in range(num)]
     encoded = np.zeros_like(dist, dtype=np.float32)
     for i in range(num):
         reciprocal = k_reciprocal_neighbours(initial_rank, i, k1)
+        members_of_i = set(reciprocal.tolist())
         expansion = [reciprocal]
         for candidate in reciprocal:
-            candidate_set = k_reciprocal_neighbours(initial_rank, candidate, half_k)
+            candidate_set = half_sets[candidate]
             # Add a candidate's own reciprocal set when it mostly agrees with i's (robust to hard positives).
-            if len(np.intersect1d(candidate_set, reciprocal)) > 2.0 / 3.0 * len(candidate_set):
+            if len(members_of_i.intersection(candidate_set.tolist())) > 2.0 / 3.0 * len(candidate_set):
                 expansion.append(candidate_set)
         members = np.unique(np.concatenate(expansion))
         weights = np.exp(-dist[i, members])
