@@ -31,6 +31,10 @@ class OpenVinoSsdDetector(Detector):
         self.request = core.compile_model(model, "CPU", {"INFERENCE_NUM_THREADS": threads}).create_infer_request()
         self.name, self.input_size, self.score_threshold = name, input_size, score_threshold
 
+    def input_size_for(self, image_hw: tuple[int, int]) -> tuple[int, int]:
+        """The network input (height, width): fixed, the image is stretched to it."""
+        return self.input_size
+
     def detect(self, image_bgr: np.ndarray) -> Detections:
         height, width = image_bgr.shape[:2]
         resized = cv2.resize(image_bgr, (self.input_size[1], self.input_size[0]), interpolation=cv2.INTER_LINEAR)
