@@ -46,7 +46,7 @@ class TrackerConfig:
         stage1_max_cost: largest fused cost accepted in stage 1 (1 - IoU x score; 0.8 as in ByteTrack).
         stage2_max_cost: largest 1 - IoU accepted for low-score detections (0.5 as in ByteTrack).
         tentative_max_cost: largest cost when confirming a tentative track (0.7 as in ByteTrack).
-        confirm_hits: consecutive matches that confirm a tentative track (2: a single-frame flicker never gets an id).
+        confirm_hits: matches that confirm a tentative track (3 as in SORT: short flickers never get an id).
         max_lost_seconds: how long an unmatched track is kept for re-association.
         fps: frame rate of the camera; converts seconds to frames.
         appearance_threshold: largest cosine distance (1 - cos) at which appearance may decide a match; None
@@ -60,7 +60,8 @@ class TrackerConfig:
         min_embed_score: only detections at least this confident update the appearance memory.
         crowded_iou: a detection overlapping another one by more than this IoU is "crowded": its crop shows
             parts of two people, so it does not update appearance memories (it still helps decide who is who).
-        appearance_interval_s: between occlusions and re-appearances, refresh appearance memories this often.
+        appearance_interval_s: refresh the appearance memories this often (0: every frame); crowded detections and
+            possible returns of lost tracks are embedded in any case. 0.5 s halves the crops embedded on PETS.
         gate_chi2: Mahalanobis gate (squared) on the box centre for matching lost tracks on appearance.
         reach_heights_per_second: a lost track may also re-appear within ``(0.5 + this x seconds lost)`` of its
             height from where it was last seen (a brisk walk covers about one body height per second), so people
