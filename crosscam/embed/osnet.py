@@ -51,6 +51,8 @@ class OnnxEmbedder(Embedder):
         self.mean, self.std = mean, std
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
+        # Idle worker threads sleep rather than spin, so they do not steal the cores the detector waits for.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.inter_op_num_threads = 1
         serialized = make_batch_dim_symbolic(model).SerializeToString()
         self.session = ort.InferenceSession(serialized, options, providers=["CPUExecutionProvider"])
