@@ -50,7 +50,6 @@ class RunConfig:
     min_boxes: int = 5  # shorter tracks are dropped as noise
     transit: list[TransitWindow] = field(default_factory=list)
     tracker: TrackerConfig = field(default_factory=TrackerConfig)  # fps is taken from each source
-    tracker_appearance: bool = False  # also use the embedder inside the per-camera tracker
 
 
 def parse_camera_spec(text: str) -> CameraSpec:
@@ -125,13 +124,24 @@ def validate_cameras(cameras: list[CameraSpec]) -> None:
             raise CrosscamError(f"camera {camera.name!r}: {camera.source}: no such file or folder")
 
 
-def track_camera(spec: CameraSpec, store: IndexStore, detector, embedder: Embedder, config: RunConfig) -> int:
-    """Detect, track, sample crops and embed one camera; store it atomically. Returns the number of tracklets."""
+def track_camera(
+    spec: CameraSpec,
+    store: IndexStore,
+    detector,
+    embedder: Embedder,
+    config: RunConfig,
+    tracker_embedder: Embedder | None = None,
+) -> int:
+    """Detect, track, sample crops and embed one camera; store it atomically. Returns the number of tracklets.
+
+    ``tracker_embedder`` gives the per-camera tracker its appearance cue (a fast model suffices there);
+    ``embedder`` makes the tracklet embeddings used across cameras.
+    """
     from crosscam.io.frames import open_source
     from crosscam.track import Tracker, track_frames
 
     source = open_source(spec.source, spec.name)
-    tracker = Tracker(replace(config.tracker, fps=source.fps), embedder if config.tracker_appearance else None)
+    tracker = Tracker(replace(config.tracker, fps=source.fps), tracker_embedder)
     builder = TrackletBuilder(config.crop_filter, config.max_crops, config.min_boxes)
     last_index = -1
     frames = tqdm(source, total=source.frame_count, desc=f"track {spec.name}", unit="frame")
