@@ -32,7 +32,9 @@ def identities(store: IndexStore) -> list[dict]:
         origin = datetime.fromisoformat(start) if start else None
 
         def wall_clock(seconds: float, origin=origin) -> str | None:
-            return (origin + timedelta(seconds=seconds)).isoformat(timespec="milliseconds") if origin else None
+            return (
+                (origin + timedelta(seconds=round(seconds, 3))).isoformat(timespec="milliseconds") if origin else None
+            )
 
         by_identity.setdefault(global_id, []).append(
             {
