@@ -72,6 +72,5 @@ def test_default_is_openvino_0277_when_the_assets_have_it(assets_dir):
 
 def test_default_falls_back_without_assets(no_assets):
     infos = available_embedders(no_assets)
-    lite0 = next(info for info in infos if info.name == "crosscam-lite0")
-    expected = "crosscam-lite0" if lite0.available else "effnet-lite0-imagenet"
-    assert default_embedder_name(no_assets) == expected == default_among(infos)
+    # Without assets, the model shipped inside the package is the default.
+    assert default_embedder_name(no_assets) == "crosscam-lite0" == default_among(infos)
