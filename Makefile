@@ -1,5 +1,5 @@
 # Quick start: `make demo` (set up + run the main job on sample input), `make test` (set up + run the tests).
-PY ?= python3.11
+PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export CROSSCAM_ASSETS ?= $(abspath ../shared/assets)
