@@ -9,7 +9,6 @@ export OMP_NUM_THREADS ?= 2
 
 $(BIN)/crosscam: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(BIN)/crosscam
 
