@@ -38,7 +38,8 @@ def run(args: argparse.Namespace) -> int:
     meta = store.meta()
     embedder_name = meta["embedder"]
     calibration = Calibration(**meta["calibration"])
-    result = rank_index(store, lambda: create_embedder(embedder_name, args.assets), calibration, query)
+    assets_dir = args.assets or meta.get("assets")  # default: where the run found its models
+    result = rank_index(store, lambda: create_embedder(embedder_name, assets_dir), calibration, query)
     print(f"query {args.image} against {args.index} ({embedder_name}); P(same) assumes even prior odds")
     print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
     print("|---:|---:|---:|---:|---|---:|---|")

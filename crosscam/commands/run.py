@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
     import time
     from dataclasses import asdict
 
+    from crosscam.assets import search_roots
     from crosscam.associate.calibration import load_calibration
     from crosscam.detect.registry import create_detector
     from crosscam.embed.registry import create_embedder, default_embedder_name
@@ -100,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
     previous = store.meta().get("embedder")
     if previous and previous != embedder_name:
         raise CrosscamError(f"{args.out}: index was built with embedder {previous!r}; use --fresh or another --out")
-    store.set_meta(embedder=embedder_name, detector=args.detector, calibration=asdict(calibration))
+    # The first asset directory searched (--assets or $CROSSCAM_ASSETS) lets `crosscam query` find the same models.
+    assets_dir = str(search_roots(args.assets)[0].resolve())
+    store.set_meta(embedder=embedder_name, detector=args.detector, calibration=asdict(calibration), assets=assets_dir)
     embedder = create_embedder(embedder_name, args.assets)
     detector = create_detector(args.detector, args.assets)
     tracker_embedder = None
