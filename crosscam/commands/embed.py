@@ -10,8 +10,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Sequence
 from pathlib import Path
 
 from crosscam.errors import CrosscamError
@@ -62,19 +60,6 @@ def embedder_spec(embedder: str | None, flip: bool, assets_dir: str | None) -> s
     return "+".join(parts)
 
 
-def embed_timed(embedder, samples: Sequence) -> tuple:
-    """(features, crops per second of the embedding itself, decoding excluded) for ReidSamples."""
-    from tqdm import tqdm
-
-    from crosscam.imageio import read_bgr
-
-    crops = [read_bgr(sample.path) for sample in tqdm(samples, desc="read crops", unit="img", leave=False)]
-    start = time.perf_counter()
-    features = embedder.embed(crops, progress=True)
-    seconds = time.perf_counter() - start
-    return features, len(crops) / max(seconds, 1e-9)
-
-
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -89,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     embedder = create_embedder(spec, args.assets)
     samples = [*split.query, *split.gallery]
     print(f"{split.describe()}; embedding {len(samples)} query+gallery images with {spec}")
+    from crosscam.reid.features import embed_timed
+
     features, crops_per_second = embed_timed(embedder, samples)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(

@@ -16,7 +16,7 @@ import argparse
 import json
 from pathlib import Path
 
-from crosscam.commands.embed import add_data_arguments, embed_timed, embedder_spec, resolve_data
+from crosscam.commands.embed import add_data_arguments, embedder_spec, resolve_data
 
 NAME = "eval"
 HELP = "evaluate an embedder on a re-identification data set (CMC, mAP, mINP; optional re-ranking and pictures)"
@@ -128,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     for warning in warnings:
         print(f"WARNING: {warning}")
     print(f"embedding {len(samples)} images (query and gallery of all splits, once) with {spec}")
+    from crosscam.reid.features import embed_timed
+
     features, crops_per_second = embed_timed(embedder, samples)
 
     results = []

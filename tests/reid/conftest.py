@@ -1,17 +1,8 @@
-import os
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-
-
-@pytest.fixture(scope="session")
-def assets_dir() -> Path:
-    root = Path(os.environ.get("CROSSCAM_ASSETS", Path(__file__).parents[2] / "../shared/assets"))
-    if not root.is_dir():
-        pytest.skip(f"assets directory {root} not found")
-    return root
 
 
 @pytest.fixture
