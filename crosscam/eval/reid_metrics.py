@@ -74,14 +74,13 @@ def per_query_scores(
     gallery_pids,
     query_camids,
     gallery_camids,
-    max_rank: int = 10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-query results under the protocol.
 
     Returns ``(valid, first_match_rank, ap, inp)``: ``valid`` marks queries with at
     least one true match left after removing same-pid-same-camera gallery items;
     ``first_match_rank`` is 1-based (0 where not valid); ``ap`` and ``inp`` are
-    fractions (0 where not valid). ``max_rank`` is accepted for symmetry only.
+    fractions (0 where not valid).
     """
     distmat = np.asarray(distmat, dtype=np.float32)
     if distmat.ndim != 2:
