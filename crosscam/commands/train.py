@@ -29,7 +29,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test", help="data set whose query/gallery is evaluated once at the end")
     parser.add_argument("--split-seed", type=int, default=0, help="CUHK01 train/test split seed")
     parser.add_argument(
-        "--preset", default="user", help="user (Adam 1e-3, triplet) or strong (+ identity loss, cosine)"
+        "--preset",
+        default="user",
+        help="user (Adam 1e-3, triplet), strong (+ identity loss, cosine) or distill (strong + OpenVINO 0277 teacher)",
     )
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--lr", type=float)
@@ -39,6 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--weight-decay", type=float)
     parser.add_argument("--margin", type=float)
     parser.add_argument("--id-loss-weight", type=float)
+    parser.add_argument("--teacher", help="embedder spec to distil from (e.g. openvino-0277:flip)")
+    parser.add_argument("--distill-weight", type=float, help="weight of the cosine distillation loss")
     parser.add_argument("--embedding-dim", type=int)
     parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"))
     parser.add_argument("--p", type=int, help="identities per batch")
@@ -74,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
             "weight_decay",
             "margin",
             "id_loss_weight",
+            "teacher",
+            "distill_weight",
             "embedding_dim",
             "p",
             "k",
@@ -95,5 +101,5 @@ def run(args: argparse.Namespace) -> int:
         command="crosscam " + shlex.join(sys.argv[1:]),
         **overrides,
     )
-    train(config, resume=args.resume, progress=not args.no_progress)
+    train(config, resume=args.resume, progress=not args.no_progress, assets_dir=args.assets)
     return 0

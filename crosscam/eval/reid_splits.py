@@ -3,7 +3,8 @@
 CUHK01 is evaluated over N random 486-id test splits. Embedding is the costly
 part, so the images of all requested splits are embedded once
 (:func:`split_samples`) and each split is evaluated on a subset of the rows
-(:func:`evaluate_splits`). Data sets with a fixed split (Market-1501,
+(:func:`evaluate_splits`). With ``projection`` a :class:`~crosscam.reid.projection.CameraCenteredLDA`
+is fitted on each split's own train rows and scored as well. Data sets with a fixed split (Market-1501,
 CUHK03 pair 1, folder) have one split whatever the seed.
 
 Example:
@@ -13,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,7 @@ import numpy as np
 from crosscam.errors import CrosscamError
 from crosscam.eval.reid_metrics import ReidMetrics, evaluate_features
 from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
+from crosscam.reid.projection import CameraCenteredLDA
 
 SEEDED_DATASETS = {"cuhk01"}
 METRIC_NAMES = ("rank1", "rank5", "rank10", "mAP", "mINP")
@@ -31,6 +33,7 @@ class SplitResult:
     seed: int
     plain: ReidMetrics
     reranked: ReidMetrics | None = None
+    projected: ReidMetrics | None = None  # after a projection learned on the split's train ids
 
 
 def split_seeds(dataset: str, first_seed: int, num_splits: int) -> list[int]:
@@ -42,10 +45,16 @@ def split_seeds(dataset: str, first_seed: int, num_splits: int) -> list[int]:
     return list(range(first_seed, first_seed + num_splits))
 
 
-def split_samples(dataset: str, root, seeds: Sequence[int]) -> tuple[list[ReidSample], list[ReidSplit]]:
-    """The splits for ``seeds`` and the union of their query and gallery samples (sorted by path)."""
+def split_samples(
+    dataset: str, root, seeds: Sequence[int], include_train: bool = False
+) -> tuple[list[ReidSample], list[ReidSplit]]:
+    """The splits for ``seeds`` and the union of their query and gallery (and train) samples, sorted by path."""
     splits = [load_dataset(dataset, root, split_seed=seed) for seed in seeds]
-    union = {sample.path: sample for split in splits for sample in (*split.query, *split.gallery)}
+    union = {
+        sample.path: sample
+        for split in splits
+        for sample in (*split.query, *split.gallery, *(split.train if include_train else ()))
+    }
     return [union[path] for path in sorted(union)], splits
 
 
@@ -61,14 +70,34 @@ def evaluate_splits(
     splits: Sequence[ReidSplit],
     seeds: Sequence[int],
     rerank: bool = False,
+    projection: Callable[[], CameraCenteredLDA] | None = None,
 ) -> list[SplitResult]:
-    """Evaluate ``features`` (rows aligned with ``samples``) on every split; re-ranked too if ``rerank``."""
+    """Evaluate ``features`` (rows aligned with ``samples``) on every split; re-ranked too if ``rerank``.
+
+    ``projection`` makes a fresh unfitted projection per split, fitted on that split's train rows (which
+    ``samples`` must then include) and applied to its query and gallery.
+    """
     results = []
     for seed, split in zip(seeds, splits, strict=True):
         query, gallery = features[rows_of(samples, split.query)], features[rows_of(samples, split.gallery)]
         plain = evaluate_features(query, gallery, split.query, split.gallery)
         reranked = evaluate_features(query, gallery, split.query, split.gallery, rerank=True) if rerank else None
-        results.append(SplitResult(seed, plain, reranked))
+        projected = None
+        if projection is not None:
+            if not split.train:
+                raise CrosscamError(f"{split.name}: no train images to learn a projection from")
+            learned = projection().fit(
+                features[rows_of(samples, split.train)],
+                np.array([s.pid for s in split.train]),
+                np.array([s.camid for s in split.train]),
+            )
+            projected = evaluate_features(
+                learned.transform(query, np.array([s.camid for s in split.query])),
+                learned.transform(gallery, np.array([s.camid for s in split.gallery])),
+                split.query,
+                split.gallery,
+            )
+        results.append(SplitResult(seed, plain, reranked, projected))
     return results
 
 

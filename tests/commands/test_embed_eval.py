@@ -76,3 +76,37 @@ def test_eval_bad_inputs_are_one_line_errors(extra, message, capsys):
     assert main(["eval", "--assets", str(ASSETS), *extra]) == 2
     error = capsys.readouterr().err
     assert error.startswith("crosscam: error:") and message in error and error.count("\n") == 1
+
+
+def test_eval_learned_projection_is_fitted_on_the_train_folder(folder_data, tmp_path, capsys):
+    data = tmp_path / "with_train"
+    shutil.copytree(folder_data, data)
+    for person in range(13, 41):  # 28 further CUHK01 people as labelled training data
+        for shot in range(1, 5):
+            target = data / "train" / f"p{person:04d}" / f"{'viewA' if shot <= 2 else 'viewB'}_{shot}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(CUHK01 / f"{person:04d}{shot:03d}.png", target)
+    json_path = tmp_path / "scores.json"
+    args = ["eval", "--dataset", "folder", "--data", str(data), "--embedder", "hsv-stripes", "--learn-projection"]
+    assert main([*args, "--shrinkage", "0.5", "--json", str(json_path)]) == 0
+    assert "camera centring + LDA (shrinkage 0.5) learned on each split's train ids" in capsys.readouterr().out
+    report = json.loads(json_path.read_text())
+    assert report["projected"]["shrinkage"] == 0.5
+    assert report["projected"]["rank1"]["mean"] <= report["projected"]["rank5"]["mean"]
+    assert report["projected"]["per_split"][0]["mAP"] == pytest.approx(report["projected"]["mAP"]["mean"])
+
+
+def test_eval_learned_projection_without_train_images_is_a_one_line_error(folder_data, capsys):
+    args = [
+        "eval",
+        "--dataset",
+        "folder",
+        "--data",
+        str(folder_data),
+        "--embedder",
+        "hsv-stripes",
+        "--learn-projection",
+    ]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert "no train images to learn a projection from" in error and error.count("\n") == 1

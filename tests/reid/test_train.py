@@ -7,11 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from crosscam.errors import CrosscamError
 from crosscam.reid.datasets import load_dataset
 from crosscam.reid.losses import batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
-from crosscam.reid.train import CHECKPOINT, LOG, TrainConfig, train, training_samples
+from crosscam.reid.train import CHECKPOINT, LOG, TEACHER_CACHE, TrainConfig, train, training_samples
 from crosscam.reid.transforms import load_images, normalize
 
 SIZE = (64, 32)
@@ -22,7 +23,7 @@ def cuhk01_root(assets_dir: Path) -> str:
     return str(assets_dir / "data/cuhk01/CUHK01/campus")
 
 
-def small_config(root: str, out: Path, epochs: int, warmup_epochs: float = 1.0) -> TrainConfig:
+def small_config(root: str, out: Path, epochs: int, warmup_epochs: float = 1.0, **overrides) -> TrainConfig:
     return TrainConfig.from_preset(
         "user",
         datasets=["cuhk01"],
@@ -33,8 +34,8 @@ def small_config(root: str, out: Path, epochs: int, warmup_epochs: float = 1.0) 
         p=8,
         k=4,
         input_size=SIZE,
-        embedding_dim=64,
         warmup_epochs=warmup_epochs,
+        **{"embedding_dim": 64, **overrides},
     )
 
 
@@ -42,7 +43,7 @@ def fixed_batch_loss(model: EmbeddingNet, images: torch.Tensor, pids: torch.Tens
     """Triplet loss of the un-augmented training images (features in train mode, as the optimiser sees them)."""
     model.train()
     with torch.no_grad():
-        feature, _ = model(normalize(images, MEAN, STD))
+        feature, _, _ = model(normalize(images, MEAN, STD))
     return float(batch_hard_triplet_loss(F.normalize(feature, dim=1), pids))
 
 
@@ -76,3 +77,18 @@ def test_resume_continues_from_the_same_state(cuhk01_root, tmp_path):
     assert straight_log["loss"] == resumed_log["loss"]
     for key, value in straight_model.items():
         assert torch.equal(value, resumed_model[key]), key
+
+
+def test_distillation_pulls_the_student_towards_the_teacher(cuhk01_root, tmp_path):
+    """The colour-histogram embedder as a (fast) teacher: the cosine distillation loss falls, its cache is reused."""
+    config = small_config(
+        cuhk01_root, tmp_path, epochs=6, warmup_epochs=0.0, teacher="hsv-stripes", distill_weight=1.0, embedding_dim=768
+    )
+    train(config, progress=False)
+    log = [json.loads(line) for line in (tmp_path / LOG).read_text().splitlines()]
+    assert log[-1]["distill"] < 0.92 * log[0]["distill"]
+    assert (tmp_path / TEACHER_CACHE).stat().st_size > 32 * 768 * 4  # 32 images x 768 float32
+
+    mismatched = small_config(cuhk01_root, tmp_path, epochs=7, teacher="hsv-stripes", distill_weight=1.0)
+    with pytest.raises(CrosscamError, match="set --embedding-dim to the teacher's dimension"):
+        train(mismatched, resume=False, progress=False)

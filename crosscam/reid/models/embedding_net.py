@@ -64,10 +64,11 @@ class EmbeddingNet(nn.Module):
             return backbone.forward_head(x)
         return backbone(images)
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor | None]:
-        """Eval: the BNNeck embedding ``N x dim``. Train: ``(f, logits or None)``."""
+    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Eval: the BNNeck embedding ``N x dim``. Train: ``(f, BNNeck embedding, logits or None)``."""
         feature = self.embedding(self._backbone_features(images))
+        embedding = self.bnneck(feature)
         if not self.training:
-            return self.bnneck(feature)
-        logits = self.classifier(self.bnneck(feature)) if self.classifier is not None else None
-        return feature, logits
+            return embedding
+        logits = self.classifier(embedding) if self.classifier is not None else None
+        return feature, embedding, logits
