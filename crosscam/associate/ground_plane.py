@@ -17,7 +17,7 @@ together below 1 m, apart beyond 4 m.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -28,10 +28,11 @@ from crosscam.errors import CrosscamError
 
 @dataclass(frozen=True)
 class GroundCalibration:
+    """Image pixels -> ground plane: undistort with the intrinsics, then a homography of normalised coordinates."""
+
     camera_matrix: np.ndarray  # 3x3
     distortion: np.ndarray  # OpenCV distortion coefficients
-    rotation: np.ndarray  # 3x3 world -> camera
-    translation: np.ndarray  # 3, world -> camera
+    normalized_to_ground: np.ndarray  # 3x3 homography: undistorted normalised image point -> ground (X, Y)
 
     @classmethod
     def from_opencv_xml(cls, intrinsic: str | Path, extrinsic: str | Path) -> GroundCalibration:
@@ -48,18 +49,28 @@ class GroundCalibration:
                 values[key] = node.mat()
             storage.release()
         rotation, _ = cv2.Rodrigues(values["rvec"])
-        return cls(values["camera_matrix"], values["distortion_coefficients"], rotation, values["tvec"].reshape(3))
+        # A ground point (X, Y, 0) maps to normalised image coordinates by [r1 r2 t]; invert it.
+        ground_to_image = np.column_stack([rotation[:, 0], rotation[:, 1], values["tvec"].reshape(3)])
+        return cls(values["camera_matrix"], values["distortion_coefficients"], np.linalg.inv(ground_to_image))
 
-    def image_to_ground(self, points: np.ndarray) -> np.ndarray:
-        """Pixel points (N x 2) -> ground-plane (z = 0) world points (N x 2)."""
+    def normalize(self, points: np.ndarray) -> np.ndarray:
+        """Pixel points (N x 2) -> undistorted normalised image coordinates (N x 2)."""
         normalised = cv2.undistortPoints(
             points.reshape(-1, 1, 2).astype(np.float64), self.camera_matrix, self.distortion
         )
-        # A ground point (X, Y, 0) maps to normalised image coordinates by H = [r1 r2 t].
-        ground_to_image = np.column_stack([self.rotation[:, 0], self.rotation[:, 1], self.translation])
-        homogeneous = np.column_stack([normalised.reshape(-1, 2), np.ones(len(points))])
-        world = homogeneous @ np.linalg.inv(ground_to_image).T
-        return world[:, :2] / world[:, 2:3]
+        return normalised.reshape(-1, 2)
+
+    def image_to_ground(self, points: np.ndarray) -> np.ndarray:
+        """Pixel points (N x 2) -> ground-plane (z = 0) world points (N x 2)."""
+        return apply_homography(self.normalized_to_ground, self.normalize(points))
+
+    def with_homography(self, normalized_to_ground: np.ndarray) -> GroundCalibration:
+        return replace(self, normalized_to_ground=normalized_to_ground)
+
+
+def apply_homography(homography: np.ndarray, points: np.ndarray) -> np.ndarray:
+    homogeneous = np.column_stack([points, np.ones(len(points))]) @ homography.T
+    return homogeneous[:, :2] / homogeneous[:, 2:3]
 
 
 def foot_points(xyxy: np.ndarray) -> np.ndarray:
@@ -73,6 +84,19 @@ class GroundTrack:
 
     times: np.ndarray  # (T,)
     positions: np.ndarray  # (T, 2)
+
+
+def covisible(times_a: np.ndarray, times_b: np.ndarray, time_tolerance: float = 0.02) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (rows of a, rows of b) of the moments both tracks were seen."""
+    return np.nonzero(np.abs(times_a[:, None] - times_b[None, :]) <= time_tolerance)
+
+
+def track_distance(a: GroundTrack, b: GroundTrack, time_tolerance: float = 0.02) -> float | None:
+    """Median ground distance between two tracks while both are visible (None if never at the same time)."""
+    rows, cols = covisible(a.times, b.times, time_tolerance)
+    if len(rows) == 0:
+        return None
+    return float(np.median(np.linalg.norm(a.positions[rows] - b.positions[cols], axis=1)))
 
 
 def ground_evidence(
@@ -94,11 +118,9 @@ def ground_evidence(
             a, b = tracks[i], tracks[j]
             if a is None or b is None or cameras[i] == cameras[j]:
                 continue
-            gaps = np.abs(a.times[:, None] - b.times[None, :])
-            rows, cols = np.nonzero(gaps <= time_tolerance)
-            if len(rows) == 0:
+            distance = track_distance(a, b, time_tolerance)
+            if distance is None:
                 continue
-            distance = float(np.median(np.linalg.norm(a.positions[rows] - b.positions[cols], axis=1)))
             forbidden[i, j] = forbidden[j, i] = distance > far
             together[i, j] = together[j, i] = distance < near
     return forbidden, together
