@@ -24,6 +24,7 @@ from tqdm import tqdm
 from crosscam.associate.calibration import Calibration
 from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
 from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, foot_points, ground_evidence
+from crosscam.associate.ground_refinement import FootTrack, refine_calibrations
 from crosscam.associate.tracklet_builder import CropFilter, TrackletBuilder
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.errors import CrosscamError
@@ -197,24 +198,24 @@ def camera_offsets(cameras: list[CameraRecord]) -> dict[str, float]:
     return {name: (when - origin).total_seconds() for name, when in times.items()}
 
 
-def ground_tracks(
-    store: IndexStore, tracklets: list[TrackletRecord], grounds: dict[str, GroundCalibration], offsets: dict
-) -> list[GroundTrack | None]:
-    """Ground positions over time of each tracklet of a calibrated camera (None elsewhere)."""
+def foot_tracks(
+    store: IndexStore, tracklets: list[TrackletRecord], cameras: set[str], offsets: dict
+) -> list[FootTrack | None]:
+    """Image foot points over time (shared clock) of each tracklet of the given cameras (None elsewhere)."""
     fps = {camera.name: camera.fps for camera in store.cameras()}
     rows_of = {}
-    for camera in grounds:
+    for camera in cameras:
         for frame, track_id, x1, y1, x2, y2, _ in store.detections(camera):
             rows_of.setdefault((camera, track_id), []).append((frame, x1, y1, x2, y2))
     tracks = []
     for tracklet in tracklets:
         rows = rows_of.get((tracklet.camera, tracklet.track_id))
-        if tracklet.camera not in grounds or not rows:
+        if tracklet.camera not in cameras or not rows:
             tracks.append(None)
             continue
         rows = np.array(rows)
-        positions = grounds[tracklet.camera].image_to_ground(foot_points(rows[:, 1:5]))
-        tracks.append(GroundTrack(rows[:, 0] / fps[tracklet.camera] + offsets[tracklet.camera], positions))
+        times = rows[:, 0] / fps[tracklet.camera] + offsets[tracklet.camera]
+        tracks.append(FootTrack(tracklet.camera, times, foot_points(rows[:, 1:5])))
     return tracks
 
 
@@ -223,10 +224,14 @@ def associate_store(
     calibration: Calibration,
     transit: list[TransitWindow] = (),
     grounds: dict[str, GroundCalibration] | None = None,
+    refine_grounds: bool = True,
 ) -> int:
     """Cluster every stored tracklet into global identities; returns the number of identities.
 
-    ``grounds``: ground-plane calibrations of overlapping cameras, adding same-spot / apart evidence.
+    ``grounds``: ground-plane calibrations of overlapping cameras, adding same-spot / apart evidence;
+    with ``refine_grounds`` they are first checked against each other and the ones that disagree are
+    re-estimated from the people seen (:mod:`crosscam.associate.ground_refinement`; printed, and kept in
+    the index metadata under ``ground_refinement``).
     """
     tracklets = store.tracklets()
     if not tracklets:
@@ -237,7 +242,17 @@ def associate_store(
     embeddings = np.stack([t.embedding for t in tracklets])
     evidence = {}
     if grounds:
-        tracks = ground_tracks(store, tracklets, grounds, offsets)
+        feet = foot_tracks(store, tracklets, set(grounds), offsets)
+        if refine_grounds:
+            known = [i for i, foot in enumerate(feet) if foot is not None]
+            grounds, report = refine_calibrations([feet[i] for i in known], embeddings[known], grounds)
+            for line in report:
+                print(f"ground plane {line.describe()}")
+            store.set_meta(ground_refinement=[line.describe() for line in report])
+        tracks = [
+            None if foot is None else GroundTrack(foot.times, grounds[foot.camera].image_to_ground(foot.points))
+            for foot in feet
+        ]
         evidence = dict(zip(("apart", "together"), ground_evidence(tracks, [t.camera for t in tracklets]), strict=True))
     labels = cluster_tracklets(embeddings, spans, calibration.threshold, transit, **evidence)
     assignments = []

@@ -30,10 +30,12 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crosscam.associate.ground_plane import GroundCalibration, apply_homography, covisible
+from crosscam.associate.ground_plane import GroundCalibration, apply_homography
 
 MIN_COVISIBLE = 3  # moments two tracklets must share to say where they stand relative to each other
+GOOD_ENOUGH = 0.8  # RANSAC stops once this share of a camera's tracklets agrees with the reference
 CLIP_DISTANCE = 3.0  # a tracklet pair's distance is the mean of per-moment distances clipped here (robust, vectorised)
+MOMENT_SECONDS = 0.5  # foot points are compared on a shared clock of this resolution (one point per tracklet each)
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,18 @@ class CameraRefinement:
 class _PairTable:
     """All co-visible (camera tracklet, reference tracklet) pairs, flattened for fast scoring of a mapping."""
 
-    def __init__(self, sources: list[np.ndarray], source_times: list, references: list[tuple[np.ndarray, np.ndarray]]):
+    def __init__(
+        self, sources: list[np.ndarray], source_moments: list, references: list[tuple[np.ndarray, np.ndarray]]
+    ):
         self.sources = sources  # normalised foot points per source tracklet
         self.offsets = np.cumsum([0, *(len(s) for s in sources)])
         self.flat_sources = np.concatenate(sources) if sources else np.zeros((0, 2))
         rows, targets, pair_source, pair_reference, starts = [], [], [], [], []
-        for s, times in enumerate(source_times):
-            for r, (ref_times, ref_positions) in enumerate(references):
-                a, b = covisible(times, ref_times)
+        for s, moments in enumerate(source_moments):
+            for r, (ref_moments, ref_positions) in enumerate(references):
+                if moments[0] > ref_moments[-1] or ref_moments[0] > moments[-1]:
+                    continue
+                _, a, b = np.intersect1d(moments, ref_moments, assume_unique=True, return_indices=True)
                 if len(a) < MIN_COVISIBLE:
                     continue
                 starts.append(sum(len(x) for x in rows))
@@ -158,18 +164,19 @@ def refine_calibrations(
     if len(cameras) < 2:
         return dict(calibrations), []
     members = {c: [i for i, t in enumerate(foot_tracks) if t.camera == c] for c in cameras}
-    normalized = {
-        i: calibrations[t.camera].normalize(t.points) for i, t in enumerate(foot_tracks) if t.camera in calibrations
-    }
+    moments, normalized = {}, {}
+    for i, track in enumerate(foot_tracks):
+        if track.camera in calibrations:
+            # One foot point per moment of the shared clock, so tracklets of different cameras line up by key.
+            moments[i], first = np.unique(np.round(track.times / MOMENT_SECONDS).astype(np.int64), return_index=True)
+            normalized[i] = calibrations[track.camera].normalize(track.points[first])
     current = {c: calibrations[c].normalized_to_ground for c in cameras}
 
     def table(camera: str, reference_cameras) -> tuple[_PairTable, list[int], list[int]]:
         sources = members[camera]
         references = [i for c in reference_cameras if c != camera for i in members[c]]
-        positions = [
-            (foot_tracks[i].times, apply_homography(current[foot_tracks[i].camera], normalized[i])) for i in references
-        ]
-        pairs = _PairTable([normalized[i] for i in sources], [foot_tracks[i].times for i in sources], positions)
+        positions = [(moments[i], apply_homography(current[foot_tracks[i].camera], normalized[i])) for i in references]
+        pairs = _PairTable([normalized[i] for i in sources], [moments[i] for i in sources], positions)
         return pairs, sources, references
 
     def agreement(camera: str) -> tuple[int, int]:
@@ -236,4 +243,6 @@ def _ransac(
         count = pairs.agreeing(homography, match_distance)
         if count > best_count:
             best, best_count = homography, count
+            if best_count >= GOOD_ENOUGH * len(keys):  # most tracklets already agree: refitting does the rest
+                break
     return best

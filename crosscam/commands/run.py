@@ -40,6 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="allowed transit time between two cameras; repeatable",
     )
     parser.add_argument("--no-video", action="store_true", help="skip the annotated videos")
+    parser.add_argument(
+        "--keep-calibrations",
+        action="store_true",
+        help="use ground-plane calibrations as given (default: check them against each other, repair outliers)",
+    )
     parser.add_argument("--fresh", action="store_true", help="discard an existing index in DIR instead of resuming")
 
 
@@ -122,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
         count = track_camera(camera, store, detector, embedder, config, tracker_embedder)
         print(f"{camera.name}: {count} tracklets")
     grounds = {camera.name: camera.ground for camera in cameras if camera.ground is not None}
-    num_identities = associate_store(store, calibration, transit, grounds)
+    num_identities = associate_store(store, calibration, transit, grounds, refine_grounds=not args.keep_calibrations)
     table = identities(store)
     json_path, csv_path = write_identities(table, args.out)
     offsets = camera_offsets(store.cameras())
