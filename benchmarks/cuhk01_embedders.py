@@ -36,6 +36,7 @@ from crosscam.eval.reid_metrics import MAP_NOTE, evaluate_features
 from crosscam.eval.reid_splits import SplitResult, evaluate_splits, split_samples, summarize
 from crosscam.imageio import read_bgr
 from crosscam.reid.datasets import load_dataset
+from crosscam.reid.projection import CameraCenteredLDA
 
 CACHE_DIR = Path(__file__).parents[1] / "runs" / "cuhk01_features"
 FUSION_WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7)
@@ -221,22 +222,17 @@ def add_fusion(report, variants, samples, splits, args, select_samples, select_s
     add_projection(report, fused, speed, spec, args)
 
 
-def project_split(features: np.ndarray, split, row_of: dict, shrinkage: float, center: bool) -> tuple:
-    """Query and gallery features after LDA (and optional per-camera centering) fitted on the split's train ids."""
-    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+def project_split(features: np.ndarray, split, row_of: dict, shrinkage: float) -> tuple:
+    """Query and gallery features after the projection ``crosscam eval --learn-projection`` fits on train ids."""
 
     def part(samples):
-        return features[[row_of[str(s.path)] for s in samples]]
+        return features[[row_of[str(s.path)] for s in samples]], np.array([s.camid for s in samples])
 
-    train, query, gallery = part(split.train), part(split.query), part(split.gallery)
-    if center:  # remove each camera's mean appearance (learned on train images of that camera)
-        cameras = np.array([s.camid for s in split.train])
-        query = query - train[cameras == 0].mean(axis=0)
-        gallery = gallery - train[cameras == 1].mean(axis=0)
-        train = train - np.stack([train[cameras == c].mean(axis=0) for c in (0, 1)])[cameras]
-    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage)
-    lda.fit(train, [s.pid for s in split.train])
-    return l2_normalize(lda.transform(query)), l2_normalize(lda.transform(gallery))
+    (train, train_cams), (query, query_cams), (gallery, gallery_cams) = map(
+        part, (split.train, split.query, split.gallery)
+    )
+    projection = CameraCenteredLDA(shrinkage=shrinkage).fit(train, np.array([s.pid for s in split.train]), train_cams)
+    return projection.transform(query, query_cams), projection.transform(gallery, gallery_cams)
 
 
 def add_projection(report, fused: np.ndarray, speed: float, spec: str, args) -> None:
@@ -247,26 +243,22 @@ def add_projection(report, fused: np.ndarray, speed: float, spec: str, args) -> 
     paths = sorted(str(s.path) for s in (*everything.train, *everything.query, *everything.gallery))
     row_of = {path: index for index, path in enumerate(paths)}
 
-    def evaluate(seeds, shrinkage, center):
+    def evaluate(seeds, shrinkage):
         metrics = []
         for seed in seeds:
             split = load_dataset("cuhk01", root, seed)
-            query, gallery = project_split(fused, split, row_of, shrinkage, center)
+            query, gallery = project_split(fused, split, row_of, shrinkage)
             metrics.append(evaluate_features(query, gallery, split.query, split.gallery))
         return metrics
 
-    # Camera centering beat no centering on seeds 10-19 (shrinkage 0.5), so only the shrinkage is chosen here.
-    settings = [(shrinkage, True) for shrinkage in (0.5, 0.7, 0.9)]
-
-    def selection(setting):
-        summary = summarize(evaluate(args.select_seeds, *setting))
+    # Camera centring beat no centring on seeds 10-19 (shrinkage 0.5), so only the shrinkage is chosen here.
+    def selection(shrinkage):
+        summary = summarize(evaluate(args.select_seeds, shrinkage))
         return summary["rank1"]["mean"] + summary["mAP"]["mean"]
 
-    shrinkage, center = max(settings, key=selection)
-    results = [
-        SplitResult(seed, m) for seed, m in zip(args.seeds, evaluate(args.seeds, shrinkage, center), strict=True)
-    ]
-    how = f"LDA shrinkage {shrinkage}{' + camera centering' if center else ''} fitted on each split's 485 train ids"
+    shrinkage = max((0.5, 0.7, 0.9), key=selection)
+    results = [SplitResult(seed, m) for seed, m in zip(args.seeds, evaluate(args.seeds, shrinkage), strict=True)]
+    how = f"camera centring + LDA shrinkage {shrinkage} fitted on each split's 485 train ids"
     report.add(
         row(f"fusion {spec} + {how} (chosen on seeds {args.select_seeds[0]}-{args.select_seeds[-1]})", results, speed)
     )
