@@ -28,14 +28,24 @@ BATCH_SIZE = 4
 
 
 class OpenVinoReidEmbedder(Embedder):
-    def __init__(self, name: str, xml_path: str, batch_size: int = BATCH_SIZE, threads: int = 2) -> None:
-        self.name, self.dim, self.input_size, self.batch_size = name, DIM, INPUT_SIZE, batch_size
+    """Any OpenVINO IR taking ``N x 3 x H x W`` BGR 0-255 crops (normalisation inside) to ``N x dim`` features."""
+
+    def __init__(
+        self,
+        name: str,
+        xml_path: str,
+        batch_size: int = BATCH_SIZE,
+        threads: int = 2,
+        dim: int = DIM,
+        input_size: tuple[int, int] = INPUT_SIZE,
+    ) -> None:
+        self.name, self.dim, self.input_size, self.batch_size = name, dim, tuple(input_size), batch_size
         core = ov.Core()
         config = {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": threads}
         self.requests = {}
         for batch in {batch_size, 1}:
             model = core.read_model(xml_path)
-            model.reshape([batch, 3, *INPUT_SIZE])
+            model.reshape([batch, 3, *self.input_size])
             self.requests[batch] = core.compile_model(model, "CPU", config).create_infer_request()
 
     def _infer(self, pixels: np.ndarray) -> np.ndarray:

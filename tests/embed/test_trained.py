@@ -33,3 +33,23 @@ def test_metadata_records_how_the_weights_were_made(metadata):
 def test_onnx_export_matches_pytorch(tmp_path):
     check = export_onnx(None, tmp_path / "crosscam_lite0.onnx")
     assert check["max_abs_diff"] < 1e-3 and check["min_cosine"] > 0.9999
+
+
+def test_openvino_runtime_gives_the_pytorch_embeddings(assets_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    crops = [read_bgr(assets_dir / "data/cuhk01/CUHK01/campus" / f"{n:04d}001.png") for n in range(1, 9)]
+    fast, reference = create(), create(runtime="torch")
+    cached = sorted(p.name for p in (tmp_path / "crosscam" / "openvino").iterdir())
+    assert len(cached) == 2 and cached[0].endswith(".bin") and cached[1].endswith(".xml")  # no scratch left behind
+    assert fast.dim == reference.dim and fast.input_size == reference.input_size
+    np.testing.assert_allclose(fast.embed(crops), reference.embed(crops), atol=1e-5)
+    np.testing.assert_allclose(create().embed(crops[:1]), reference.embed(crops[:1]), atol=1e-5)  # from the cache
+
+
+def test_bad_weights_and_runtime_are_one_line_errors(tmp_path):
+    from crosscam.errors import CrosscamError
+
+    with pytest.raises(CrosscamError, match="trained weights or their .json metadata are missing"):
+        create(weights=tmp_path / "missing.safetensors")
+    with pytest.raises(CrosscamError, match="unknown runtime 'cuda'"):
+        create(runtime="cuda")
