@@ -23,10 +23,16 @@ from crosscam.embed.registry import available_embedders, create_embedder
 from crosscam.imageio import read_bgr
 
 THREADS = 2
+TORCH_LITE0 = "crosscam-lite0 (PyTorch runtime)"  # the shipped model's slower runtime, for the ratio
 
 
 def measure(spec: str, crops: list[np.ndarray], singles: int, assets: str | None) -> tuple:
-    embedder = create_embedder(spec, assets)
+    if spec == TORCH_LITE0:
+        from crosscam.embed.trained import create
+
+        embedder = create(runtime="torch")
+    else:
+        embedder = create_embedder(spec, assets)
     embedder.embed(crops[: embedder.batch_size])  # warm-up
     start = time.perf_counter()
     embedder.embed(crops)
@@ -45,9 +51,11 @@ def main() -> None:
     parser.add_argument("--crops", type=int, default=256)
     parser.add_argument("--singles", type=int, default=16)
     parser.add_argument("--embedders", nargs="*", help="specs to time (default: every available embedder)")
+    parser.add_argument("--lite0-torch", action="store_true", help="also time crosscam-lite0 on PyTorch")
     args = parser.parse_args()
     cv2.setNumThreads(THREADS)
     specs = args.embedders or [info.name for info in available_embedders(args.assets) if info.available]
+    specs += [TORCH_LITE0] if args.lite0_torch else []
     root = resolve_dataset("cuhk01", args.assets)
     crops = [read_bgr(path) for path in sorted(Path(root).glob("*.png"))[: args.crops]]
     print(f"CUHK01, {len(crops)} crops, {THREADS} threads, batch = the embedder's batch size\n")
