@@ -34,6 +34,7 @@ from crosscam.embed.base import l2_normalize
 from crosscam.embed.registry import available_embedders, create_embedder
 from crosscam.eval.reid_metrics import MAP_NOTE, evaluate_features
 from crosscam.eval.reid_splits import SplitResult, evaluate_splits, split_samples, summarize
+from crosscam.eval.rerank import RerankParams
 from crosscam.imageio import read_bgr
 from crosscam.reid.datasets import load_dataset
 from crosscam.reid.projection import CameraCenteredLDA
@@ -183,7 +184,9 @@ def main() -> None:
             continue
         for label, (features, speed) in labels.items():
             rerank = label == list(labels)[-1]  # re-rank the flip variant (or the plain one when there is none)
-            results = evaluate_splits(features[rows_report], samples, splits, args.seeds, rerank=rerank)
+            results = evaluate_splits(
+                features[rows_report], samples, splits, args.seeds, rerank=RerankParams() if rerank else None
+            )
             report.add(row(label, results, speed))
             if rerank:
                 report.add(row(label, results, speed, reranked=True))
@@ -215,7 +218,7 @@ def add_fusion(report, variants, samples, splits, args, select_samples, select_s
     spec = "+".join(f"{label}*{weight:g}" for label, weight in chosen)
     fused = fuse([(variants[label][0], weight) for label, weight in chosen])
     speed = 1 / sum(1 / variants[label][1] for label, _ in chosen)
-    results = evaluate_splits(fused[rows_report], samples, splits, args.seeds, rerank=True)
+    results = evaluate_splits(fused[rows_report], samples, splits, args.seeds, rerank=RerankParams())
     chosen_on = f"weights chosen on seeds {args.select_seeds[0]}-{args.select_seeds[-1]}"
     report.add(row(f"fusion {spec} ({chosen_on})", results, speed))
     report.add(row(f"fusion {spec}", results, speed, reranked=True))

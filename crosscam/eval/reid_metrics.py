@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crosscam.errors import CrosscamError
+from crosscam.eval.rerank import RerankParams
 
 MAP_NOTE = "mAP: non-interpolated AP (mean precision at each true match)"
 _QUERY_CHUNK = 512  # queries ranked at once: bounds memory at ~chunk x gallery x 13 bytes
@@ -148,12 +149,12 @@ def evaluate_features(
     gallery_features: np.ndarray,
     query_samples: Sequence,
     gallery_samples: Sequence,
-    rerank: bool = False,
+    rerank: RerankParams | None = None,
     max_rank: int = 10,
 ) -> ReidMetrics:
     """Evaluate L2-normalised features of a split's query and gallery samples (cosine distance).
 
-    ``rerank=True`` applies k-reciprocal re-ranking (transductive: report it separately).
+    ``rerank`` applies k-reciprocal re-ranking with those settings (transductive: report it separately).
 
     Example:
         >>> from crosscam.reid.datasets import ReidSample
@@ -164,10 +165,10 @@ def evaluate_features(
     """
     query_pids, query_camids = labels_of(query_samples)
     gallery_pids, gallery_camids = labels_of(gallery_samples)
-    if rerank:
+    if rerank is not None:
         from crosscam.eval.rerank import rerank_features
 
-        distmat = rerank_features(query_features, gallery_features)
+        distmat = rerank_features(query_features, gallery_features, rerank.k1, rerank.k2, rerank.lambda_value)
     else:
         distmat = cosine_distance(query_features, gallery_features)
     return evaluate_rankings(distmat, query_pids, gallery_pids, query_camids, gallery_camids, max_rank=max_rank)

@@ -3,8 +3,9 @@
 CUHK01 is evaluated over N random 486-id test splits. Embedding is the costly
 part, so the images of all requested splits are embedded once
 (:func:`split_samples`) and each split is evaluated on a subset of the rows
-(:func:`evaluate_splits`). With ``projection`` a :class:`~crosscam.reid.projection.CameraCenteredLDA`
-is fitted on each split's own train rows and scored as well. Data sets with a fixed split (Market-1501,
+(:func:`evaluate_splits`). With ``projection`` a
+:class:`~crosscam.reid.projection.CameraCenteredLDA` is fitted on each split's own train rows and
+scored as well (and re-ranked after it, with ``rerank``). Data sets with a fixed split (Market-1501,
 CUHK03 pair 1, folder) have one split whatever the seed.
 
 Example:
@@ -21,6 +22,7 @@ import numpy as np
 
 from crosscam.errors import CrosscamError
 from crosscam.eval.reid_metrics import ReidMetrics, evaluate_features
+from crosscam.eval.rerank import RerankParams
 from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
 from crosscam.reid.projection import CameraCenteredLDA
 
@@ -34,6 +36,7 @@ class SplitResult:
     plain: ReidMetrics
     reranked: ReidMetrics | None = None
     projected: ReidMetrics | None = None  # after a projection learned on the split's train ids
+    projected_reranked: ReidMetrics | None = None  # that projection, then re-ranking
 
 
 def split_seeds(dataset: str, first_seed: int, num_splits: int) -> list[int]:
@@ -69,10 +72,10 @@ def evaluate_splits(
     samples: Sequence[ReidSample],
     splits: Sequence[ReidSplit],
     seeds: Sequence[int],
-    rerank: bool = False,
+    rerank: RerankParams | None = None,
     projection: Callable[[], CameraCenteredLDA] | None = None,
 ) -> list[SplitResult]:
-    """Evaluate ``features`` (rows aligned with ``samples``) on every split; re-ranked too if ``rerank``.
+    """Evaluate ``features`` (rows aligned with ``samples``) on every split; re-ranked too with ``rerank``.
 
     ``projection`` makes a fresh unfitted projection per split, fitted on that split's train rows (which
     ``samples`` must then include) and applied to its query and gallery.
@@ -81,8 +84,8 @@ def evaluate_splits(
     for seed, split in zip(seeds, splits, strict=True):
         query, gallery = features[rows_of(samples, split.query)], features[rows_of(samples, split.gallery)]
         plain = evaluate_features(query, gallery, split.query, split.gallery)
-        reranked = evaluate_features(query, gallery, split.query, split.gallery, rerank=True) if rerank else None
-        projected = None
+        reranked = evaluate_features(query, gallery, split.query, split.gallery, rerank=rerank) if rerank else None
+        projected = projected_reranked = None
         if projection is not None:
             if not split.train:
                 raise CrosscamError(f"{split.name}: no train images to learn a projection from")
@@ -91,13 +94,14 @@ def evaluate_splits(
                 np.array([s.pid for s in split.train]),
                 np.array([s.camid for s in split.train]),
             )
-            projected = evaluate_features(
-                learned.transform(query, np.array([s.camid for s in split.query])),
-                learned.transform(gallery, np.array([s.camid for s in split.gallery])),
-                split.query,
-                split.gallery,
-            )
-        results.append(SplitResult(seed, plain, reranked, projected))
+            projected_query = learned.transform(query, np.array([s.camid for s in split.query]))
+            projected_gallery = learned.transform(gallery, np.array([s.camid for s in split.gallery]))
+            projected = evaluate_features(projected_query, projected_gallery, split.query, split.gallery)
+            if rerank:
+                projected_reranked = evaluate_features(
+                    projected_query, projected_gallery, split.query, split.gallery, rerank=rerank
+                )
+        results.append(SplitResult(seed, plain, reranked, projected, projected_reranked))
     return results
 
 

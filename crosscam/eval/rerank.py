@@ -22,7 +22,25 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+
+
+@dataclass(frozen=True)
+class RerankParams:
+    """k-reciprocal re-ranking settings; the defaults are the paper's for Market-1501.
+
+    ``k1`` should stay below the number of true matches a query can have plus a few: with two
+    gallery images per person (CUHK01) the default k1 = 20 floods each set with other people.
+    """
+
+    k1: int = 20
+    k2: int = 6
+    lambda_value: float = 0.3
+
+    def describe(self) -> str:
+        return f"k1={self.k1}, k2={self.k2}, lambda={self.lambda_value:g}"
 
 
 def k_reciprocal_neighbours(initial_rank: np.ndarray, index: int, k: int) -> np.ndarray:

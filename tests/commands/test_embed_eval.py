@@ -70,6 +70,7 @@ def test_flip_adds_the_suffix_to_every_fusion_part():
         (["--dataset", "market1501"], "--data DIR is required"),
         (["--dataset", "cuhk03_pair1", "--splits", "3"], "applies to cuhk01 only"),
         (["--embedder", "no-such-model"], "unknown embedder 'no-such-model'"),
+        (["--dataset", "cuhk01", "--rerank", "--rerank-k1", "0"], "k1 and k2 must be at least 1"),
     ],
 )
 def test_eval_bad_inputs_are_one_line_errors(extra, message, capsys):
@@ -88,10 +89,14 @@ def test_eval_learned_projection_is_fitted_on_the_train_folder(folder_data, tmp_
             shutil.copy(CUHK01 / f"{person:04d}{shot:03d}.png", target)
     json_path = tmp_path / "scores.json"
     args = ["eval", "--dataset", "folder", "--data", str(data), "--embedder", "hsv-stripes", "--learn-projection"]
-    assert main([*args, "--shrinkage", "0.5", "--json", str(json_path)]) == 0
-    assert "camera centring + LDA (shrinkage 0.5) learned on each split's train ids" in capsys.readouterr().out
+    rerank = ["--rerank", "--rerank-k1", "3", "--rerank-k2", "1"]
+    assert main([*args, *rerank, "--shrinkage", "0.5", "--json", str(json_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "camera centring + LDA (shrinkage 0.5) learned on each split's train ids" in printed
+    assert "then re-ranked (k1=3, k2=1, lambda=0.3; transductive)" in printed
     report = json.loads(json_path.read_text())
-    assert report["projected"]["shrinkage"] == 0.5
+    assert report["projected"]["shrinkage"] == 0.5 and report["rerank"] == "k1=3, k2=1, lambda=0.3"
+    assert 0 <= report["projected_reranked"]["mAP"]["mean"] <= 100
     assert report["projected"]["rank1"]["mean"] <= report["projected"]["rank5"]["mean"]
     assert report["projected"]["per_split"][0]["mAP"] == pytest.approx(report["projected"]["mAP"]["mean"])
 
