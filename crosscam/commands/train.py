@@ -31,8 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--preset",
         default="user",
-        help="user (Adam 1e-3, triplet), strong (+ identity loss, cosine), distill (strong + OpenVINO 0277 teacher) "
-        "or distill-projected (teacher: 0277 + 0287 fusion after camera centring + LDA on the training ids)",
+        help="user (Adam 1e-3, triplet), strong (+ identity loss, cosine) or distill (strong + OpenVINO 0277 teacher)",
     )
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--lr", type=float)
@@ -43,13 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--margin", type=float)
     parser.add_argument("--id-loss-weight", type=float)
     parser.add_argument("--teacher", help="embedder spec to distil from (e.g. openvino-0277:flip)")
-    parser.add_argument(
-        "--teacher-projection",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="distil the teacher after camera centring + LDA fitted on the training ids",
-    )
-    parser.add_argument("--teacher-shrinkage", type=float, help="LDA shrinkage of --teacher-projection")
     parser.add_argument("--distill-weight", type=float, help="weight of the cosine distillation loss")
     parser.add_argument("--embedding-dim", type=int)
     parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"))
@@ -87,8 +79,6 @@ def run(args: argparse.Namespace) -> int:
             "margin",
             "id_loss_weight",
             "teacher",
-            "teacher_projection",
-            "teacher_shrinkage",
             "distill_weight",
             "embedding_dim",
             "p",

@@ -4,11 +4,6 @@ With a ``teacher`` (an embedder spec such as ``openvino-0277:flip``) the student
 BNNeck embedding also learns to point where the teacher's embedding of the same
 (un-augmented) image points: a cosine distillation loss. The teacher embeds the
 training images once, before the first epoch, into ``RUN_DIR/teacher.npy``.
-With ``teacher_projection`` the targets are the teacher's embeddings after the
-camera centring + LDA of :mod:`crosscam.reid.projection`, fitted on the training
-images themselves (their identities and cameras): the student learns the
-projected teacher, which separates identities better than the raw one, without
-needing a camera label at inference.
 
 The whole training set is decoded once into memory (uint8 at the input size),
 batches are P identities x K images, and augmentation runs on tensors, so a
@@ -60,17 +55,6 @@ PRESETS: dict[str, dict] = {
         "distill_weight": 4.0,
         "embedding_dim": 256,
     },
-    # "distill-projected": "distill" with a stronger teacher: the 0277 + 0287 fusion after camera centring + LDA
-    # fitted on the training ids (CUHK01 test 94.7 rank-1 against 0277's 91.3 when fitted on CUHK01 train alone).
-    "distill-projected": {
-        "lr": 3.5e-4,
-        "schedule": "cosine",
-        "id_loss_weight": 1.0,
-        "teacher": "openvino-0277:flip*0.6+openvino-0287:flip*0.4",
-        "teacher_projection": True,
-        "distill_weight": 4.0,
-        "embedding_dim": 512,
-    },
 }
 TEACHER_CACHE = "teacher.npy"
 CHECKPOINT = "last.pt"
@@ -98,8 +82,6 @@ class TrainConfig:
     id_loss_weight: float = 0.0
     label_smoothing: float = 0.1
     teacher: str | None = None  # embedder spec whose embeddings the student learns to reproduce
-    teacher_projection: bool = False  # targets: teacher embeddings after camera centring + LDA on the training ids
-    teacher_shrinkage: float = 0.9
     distill_weight: float = 0.0
     embedding_dim: int = 512
     input_size: tuple[int, int] = (256, 128)
@@ -136,16 +118,6 @@ def training_samples(splits: list[ReidSplit], max_ids: int | None = None) -> tup
     return samples, labels
 
 
-def training_cameras(splits: list[ReidSplit], samples: list[ReidSample]) -> list[int]:
-    """A camera label per training sample, disjoint across sources (camera 0 of CUHK01 is not CUHK03's)."""
-    source_of = {}
-    for source, split in enumerate(splits):
-        for sample in split.train:
-            source_of.setdefault(sample, source)
-    cameras: dict[tuple[int, int], int] = {}
-    return [cameras.setdefault((source_of[s], s.camid), len(cameras)) for s in samples]
-
-
 def lr_factor(config: TrainConfig, step: int, steps_per_epoch: int) -> float:
     """Multiplier of the base learning rate at optimiser step ``step``."""
     epoch = step / steps_per_epoch
@@ -175,18 +147,10 @@ def evaluate_split(model: EmbeddingNet, split: ReidSplit, input_size: tuple[int,
     return {"rank1": round(metrics.rank1, 2), "mAP": round(metrics.mAP, 2)}
 
 
-def teacher_embeddings(
-    config: TrainConfig,
-    samples: list[ReidSample],
-    labels: list[int],
-    cameras: list[int],
-    assets_dir: str | None,
-) -> torch.Tensor:
-    """The teacher's unit-norm target for every training image; the raw embeddings are cached in the run directory
-    for resumes, the optional projection (deterministic) is fitted again."""
+def teacher_embeddings(config: TrainConfig, samples: list[ReidSample], assets_dir: str | None) -> torch.Tensor:
+    """The teacher's unit-norm embedding of every training image, cached in the run directory for resumes."""
     from crosscam.embed.registry import create_embedder
     from crosscam.reid.features import embed_samples
-    from crosscam.reid.projection import CameraCenteredLDA
 
     cache = Path(config.out) / TEACHER_CACHE
     if cache.is_file():
@@ -196,11 +160,6 @@ def teacher_embeddings(
         print(f"teacher {teacher.name}: embedding {len(samples)} training images once")
         embeddings = embed_samples(teacher, samples)
         np.save(cache, embeddings)
-    if len(embeddings) != len(samples):
-        raise CrosscamError(f"{cache}: {len(embeddings)} teacher embeddings for {len(samples)} training images")
-    if config.teacher_projection:
-        projection = CameraCenteredLDA(shrinkage=config.teacher_shrinkage).fit(embeddings, labels, cameras)
-        embeddings = projection.transform(embeddings, cameras)
     if embeddings.shape != (len(samples), config.embedding_dim):
         raise CrosscamError(
             f"{cache}: teacher embeddings are {embeddings.shape[0]} x {embeddings.shape[1]}, the student needs "
@@ -264,11 +223,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         start_epoch = state["epoch"]
         print(f"resumed {checkpoint_path} after epoch {start_epoch}")
 
-    teacher = (
-        teacher_embeddings(config, samples, labels, training_cameras(splits, samples), assets_dir)
-        if config.teacher
-        else None
-    )
+    teacher = teacher_embeddings(config, samples, assets_dir) if config.teacher else None
     images = load_images([s.path for s in samples], config.input_size, progress=progress)
     targets = torch.tensor(labels)
     val_split = load_dataset(config.val, config.data_roots[config.val], config.split_seed) if config.val else None

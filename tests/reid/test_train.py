@@ -12,15 +12,7 @@ from crosscam.reid.datasets import load_dataset
 from crosscam.reid.losses import batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
-from crosscam.reid.train import (
-    CHECKPOINT,
-    LOG,
-    TEACHER_CACHE,
-    TrainConfig,
-    train,
-    training_cameras,
-    training_samples,
-)
+from crosscam.reid.train import CHECKPOINT, LOG, TEACHER_CACHE, TrainConfig, train, training_samples
 from crosscam.reid.transforms import load_images, normalize
 
 SIZE = (64, 32)
@@ -100,31 +92,3 @@ def test_distillation_pulls_the_student_towards_the_teacher(cuhk01_root, tmp_pat
     mismatched = small_config(cuhk01_root, tmp_path, epochs=7, teacher="hsv-stripes", distill_weight=1.0)
     with pytest.raises(CrosscamError, match="set --embedding-dim to the teacher's dimension"):
         train(mismatched, resume=False, progress=False)
-
-
-def test_projected_teacher_targets_are_fitted_on_the_training_ids(cuhk01_root, tmp_path):
-    """With teacher_projection the targets are the LDA-projected teacher: one dimension fewer than the identities."""
-    config = small_config(
-        cuhk01_root,
-        tmp_path,
-        epochs=6,
-        warmup_epochs=0.0,
-        teacher="hsv-stripes",
-        teacher_projection=True,
-        distill_weight=1.0,
-        embedding_dim=7,  # 8 training ids -> 7 discriminant directions
-    )
-    train(config, progress=False)
-    log = [json.loads(line) for line in (tmp_path / LOG).read_text().splitlines()]
-    assert log[-1]["distill"] < 0.92 * log[0]["distill"]
-
-
-def test_training_cameras_stay_apart_across_sources(cuhk01_root, assets_dir):
-    splits = [
-        load_dataset("cuhk01", cuhk01_root),
-        load_dataset("cuhk03_pair1", assets_dir / "data/cuhk03_pair1"),
-    ]
-    samples, _ = training_samples(splits, max_ids=3)
-    cameras = training_cameras(splits, samples)
-    by_source = [{c for s, c in zip(samples, cameras, strict=True) if s in set(split.train)} for split in splits]
-    assert by_source[0] == {0, 1} and by_source[1] == {2, 3}
