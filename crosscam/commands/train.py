@@ -48,6 +48,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--p", type=int, help="identities per batch")
     parser.add_argument("--k", type=int, help="images per identity in a batch")
     parser.add_argument("--frozen-stages", type=int, help="freeze the stem and this many MBConv stages (0-7)")
+    parser.add_argument(
+        "--cache-frozen",
+        action="store_true",
+        default=None,
+        help="compute the frozen stages once per image and augment their output (about 2x faster steps)",
+    )
     parser.add_argument("--seed", type=int)
     parser.add_argument("--max-ids", type=int, help="use only the first N identities of each data set (smoke runs)")
     parser.add_argument("--threads", type=int)
@@ -84,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
             "p",
             "k",
             "frozen_stages",
+            "cache_frozen",
             "seed",
             "max_ids",
             "threads",

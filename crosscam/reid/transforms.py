@@ -73,12 +73,48 @@ class BatchAugment:
         for i in range(n):
             out[i] = padded[i, :, tops[i] : tops[i] + height, lefts[i] : lefts[i] + width]
             if erase[i]:
-                out[i] = self._erase_one(out[i], generator)
+                out[i] = _fork_erase(self.erase, out[i], generator)
         return out
 
-    def _erase_one(self, image: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
-        # torchvision's RandomErasing draws from the global RNG; fork it from our generator for reproducibility.
-        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            return self.erase(image)
+
+class FrozenFeatureAugment:
+    """The augmentation of :class:`BatchAugment`, moved after the frozen stages of the network.
+
+    A run with ``cache_frozen`` computes the frozen stages' output once per training image, for the
+    image and its mirror image, both padded by ``pad_cells`` feature cells' worth of pixels (one cell is
+    ``stride`` pixels). A step then picks one of the two per sample (flip), crops the unpadded size at a
+    random whole-cell offset (pad-and-crop in steps of ``stride`` pixels; a shift of whole cells shifts
+    the feature map of a convolutional network, up to its border) and zeroes a random rectangle of the
+    feature map (random erasing). Only the flip is exact; the crop is coarser and the erasing acts on
+    features instead of pixels.
+    """
+
+    def __init__(self, pad_cells: int = 1, flip_p: float = 0.5, erase_p: float = 0.5) -> None:
+        self.pad_cells = pad_cells
+        self.flip_p = flip_p
+        self.erase = v2.RandomErasing(p=1.0, value=0)
+        self.erase_p = erase_p
+
+    def __call__(self, plain: torch.Tensor, mirrored: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """``plain`` / ``mirrored``: padded frozen features ``N x C x (H + 2p) x (W + 2p)`` -> ``N x C x H x W``."""
+        n, channels, padded_height, padded_width = plain.shape
+        height, width = padded_height - 2 * self.pad_cells, padded_width - 2 * self.pad_cells
+        flips = (torch.rand(n, generator=generator) < self.flip_p).tolist()
+        tops = torch.randint(0, 2 * self.pad_cells + 1, (n,), generator=generator).tolist()
+        lefts = torch.randint(0, 2 * self.pad_cells + 1, (n,), generator=generator).tolist()
+        erase = (torch.rand(n, generator=generator) < self.erase_p).tolist()
+        out = torch.empty((n, channels, height, width), dtype=torch.float32)
+        for i in range(n):
+            source = mirrored[i] if flips[i] else plain[i]
+            out[i] = source[:, tops[i] : tops[i] + height, lefts[i] : lefts[i] + width].float()
+            if erase[i]:
+                out[i] = _fork_erase(self.erase, out[i], generator)
+        return out
+
+
+def _fork_erase(erase: v2.RandomErasing, tensor: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    # torchvision's RandomErasing draws from the global RNG; fork it from our generator for reproducibility.
+    seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return erase(tensor)

@@ -33,9 +33,8 @@ def small_config(root: str, out: Path, epochs: int, warmup_epochs: float = 1.0, 
         max_ids=8,
         p=8,
         k=4,
-        input_size=SIZE,
         warmup_epochs=warmup_epochs,
-        **{"embedding_dim": 64, **overrides},
+        **{"embedding_dim": 64, "input_size": SIZE, **overrides},
     )
 
 
@@ -92,3 +91,35 @@ def test_distillation_pulls_the_student_towards_the_teacher(cuhk01_root, tmp_pat
     mismatched = small_config(cuhk01_root, tmp_path, epochs=7, teacher="hsv-stripes", distill_weight=1.0)
     with pytest.raises(CrosscamError, match="set --embedding-dim to the teacher's dimension"):
         train(mismatched, resume=False, progress=False)
+
+
+def test_forward_from_frozen_features_is_the_forward_pass():
+    torch.manual_seed(0)
+    model = EmbeddingNet(32, frozen_stages=3, pretrained=False).train()
+    images = torch.randn(4, 3, *SIZE)
+    direct = model(images)[1]
+    split = model.forward_from_frozen(model.frozen_features(images))[1]
+    torch.testing.assert_close(direct, split)
+
+
+def test_training_on_cached_frozen_features_lowers_the_loss(cuhk01_root, tmp_path):
+    """At 128 x 64 (a 16 x 8 frozen map): one-cell shifts on the 8 x 4 map of 64 x 32 are a quarter of its width."""
+    size = (128, 64)
+    config = small_config(cuhk01_root, tmp_path, epochs=8, warmup_epochs=0.0, cache_frozen=True, input_size=size)
+    samples, labels = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
+    images, pids = load_images([s.path for s in samples], size, progress=False), torch.tensor(labels)
+    torch.manual_seed(config.seed)
+    before = fixed_batch_loss(EmbeddingNet(config.embedding_dim, frozen_stages=config.frozen_stages), images, pids)
+
+    summary = train(config, progress=False)
+
+    model = EmbeddingNet(config.embedding_dim, frozen_stages=config.frozen_stages)
+    model.load_state_dict(torch.load(tmp_path / CHECKPOINT, weights_only=False)["model"])
+    assert fixed_batch_loss(model, images, pids) < 0.9 * before
+    assert summary["frozen_cache_minutes"] >= 0
+
+
+def test_caching_needs_frozen_stages(cuhk01_root, tmp_path):
+    config = small_config(cuhk01_root, tmp_path, epochs=1, cache_frozen=True, frozen_stages=0)
+    with pytest.raises(CrosscamError, match="needs frozen stages"):
+        train(config, progress=False)

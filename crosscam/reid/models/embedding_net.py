@@ -50,25 +50,36 @@ class EmbeddingNet(nn.Module):
             module.eval()  # frozen batch norm keeps its ImageNet statistics
         return self
 
-    def _backbone_features(self, images: torch.Tensor) -> torch.Tensor:
-        backbone = self.backbone
-        frozen = self._frozen_modules()
-        if frozen and self.training:
-            with torch.no_grad():
-                x = images
-                for module in frozen:
-                    x = module(x)
-            for block in backbone.blocks[self.frozen_stages :]:
-                x = block(x)
-            x = backbone.bn2(backbone.conv_head(x))
-            return backbone.forward_head(x)
-        return backbone(images)
+    @torch.no_grad()
+    def frozen_features(self, images: torch.Tensor) -> torch.Tensor:
+        """The output of the frozen stem and stages (``N x C x H/8 x W/8`` for 3 stages); it never changes in
+        training, so a run may compute it once per image (:meth:`forward_from_frozen` continues from it)."""
+        x = images
+        for module in self._frozen_modules():
+            x = module(x)
+        return x
 
-    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """Eval: the BNNeck embedding ``N x dim``. Train: ``(f, BNNeck embedding, logits or None)``."""
-        feature = self.embedding(self._backbone_features(images))
+    def forward_from_frozen(
+        self, frozen: torch.Tensor
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """:meth:`forward` from the output of :meth:`frozen_features`."""
+        backbone = self.backbone
+        x = frozen
+        for block in backbone.blocks[self.frozen_stages :]:
+            x = block(x)
+        x = backbone.forward_head(backbone.bn2(backbone.conv_head(x)))
+        return self._head(x)
+
+    def _head(self, pooled: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        feature = self.embedding(pooled)
         embedding = self.bnneck(feature)
         if not self.training:
             return embedding
         logits = self.classifier(embedding) if self.classifier is not None else None
         return feature, embedding, logits
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """Eval: the BNNeck embedding ``N x dim``. Train: ``(f, BNNeck embedding, logits or None)``."""
+        if self.frozen_stages and self.training:
+            return self.forward_from_frozen(self.frozen_features(images))
+        return self._head(self.backbone(images))
