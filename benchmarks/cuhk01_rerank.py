@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from cuhk01_embedders import cached_features, fuse, seed_range
+from cuhk01_embedders import cached_features, fuse, project_split, seed_range
 
 from crosscam.assets import resolve_dataset
 from crosscam.embed.base import l2_normalize
@@ -27,7 +27,6 @@ from crosscam.eval.reid_metrics import MAP_NOTE, evaluate_features
 from crosscam.eval.rerank import RerankParams
 from crosscam.imageio import read_bgr
 from crosscam.reid.datasets import load_dataset
-from crosscam.reid.projection import CameraCenteredLDA
 
 FUSION = (("openvino-0277", 0.6), ("openvino-0287", 0.4))
 GRID = [
@@ -62,13 +61,7 @@ def main() -> None:
     projected = {}
     for seed in [*args.seeds, *args.select_seeds]:
         split = load_dataset("cuhk01", root, seed)
-
-        def rows(samples):
-            return features[[row_of[str(s.path)] for s in samples]], np.array([s.camid for s in samples])
-
-        train, train_cams = rows(split.train)
-        lda = CameraCenteredLDA(args.shrinkage).fit(train, np.array([s.pid for s in split.train]), train_cams)
-        projected[seed] = (split, lda.transform(*rows(split.query)), lda.transform(*rows(split.gallery)))
+        projected[seed] = (split, *project_split(features, split, row_of, args.shrinkage))
 
     def scores(seeds, params):
         metrics = [

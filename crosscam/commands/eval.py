@@ -128,7 +128,7 @@ def _rerank_params(args: argparse.Namespace):
     return RerankParams(args.rerank_k1, args.rerank_k2, args.rerank_lambda)
 
 
-def _write_pictures(args, features, samples, split, spec: str) -> list[Path]:
+def _write_pictures(args, features, samples, split, rerank) -> list[Path]:
     from crosscam.eval.reid_metrics import cosine_distance
     from crosscam.eval.reid_splits import rows_of
     from crosscam.eval.rerank import rerank_features
@@ -137,7 +137,6 @@ def _write_pictures(args, features, samples, split, spec: str) -> list[Path]:
     query, gallery = features[rows_of(samples, split.query)], features[rows_of(samples, split.gallery)]
     common = dict(mode=args.vis_mode, num_queries=args.vis_queries, top_k=args.top_k, seed=args.split_seed)
     written = save_ranked_lists(args.vis, split.query, split.gallery, cosine_distance(query, gallery), **common)
-    rerank = _rerank_params(args)
     if rerank is not None:
         reranked = rerank_features(query, gallery, rerank.k1, rerank.k2, rerank.lambda_value)
         written += save_ranked_lists(
@@ -215,6 +214,6 @@ def run(args: argparse.Namespace) -> int:
         json_path.write_text(json.dumps(report, indent=2) + "\n")
         print(f"wrote {json_path}")
     if args.vis:
-        for path in _write_pictures(args, features, samples, splits[0], spec):
+        for path in _write_pictures(args, features, samples, splits[0], rerank):
             print(f"wrote {path}")
     return 0

@@ -64,6 +64,7 @@ CHECKPOINT = "last.pt"
 LOG = "log.jsonl"
 RELEASE = "crosscam_lite0"
 EVAL_BATCH = 64
+FROZEN_PAD_CELLS = 1  # --cache-frozen: pad-and-crop range, in cells of the frozen stages' output
 
 
 @dataclass
@@ -258,10 +259,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     frozen_cache, cache_seconds = None, 0.0
     if config.cache_frozen:
         started = time.perf_counter()
-        frozen_cache = frozen_feature_cache(model, images, 1, progress)
+        frozen_cache = frozen_feature_cache(model, images, FROZEN_PAD_CELLS, progress)
         cache_seconds = time.perf_counter() - started
         print(f"frozen stages of {len(images)} images and their mirror images computed in {cache_seconds:.0f} s")
-    feature_augment = FrozenFeatureAugment(pad_cells=1)
+        feature_augment = FrozenFeatureAugment(pad_cells=FROZEN_PAD_CELLS)
     id_loss = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
     for epoch in range(start_epoch, config.epochs):
         model.train()
