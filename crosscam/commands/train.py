@@ -43,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id-loss-weight", type=float)
     parser.add_argument("--teacher", help="embedder spec to distil from (e.g. openvino-0277:flip)")
     parser.add_argument("--distill-weight", type=float, help="weight of the cosine distillation loss")
+    parser.add_argument(
+        "--bank-weight",
+        type=float,
+        help="weight of the distillation of the teacher's similarities to every training image (needs a teacher)",
+    )
+    parser.add_argument("--bank-temperature", type=float, help="softmax temperature of --bank-weight's similarities")
     parser.add_argument("--embedding-dim", type=int)
     parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"))
     parser.add_argument("--p", type=int, help="identities per batch")
@@ -86,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
             "id_loss_weight",
             "teacher",
             "distill_weight",
+            "bank_weight",
+            "bank_temperature",
             "embedding_dim",
             "p",
             "k",

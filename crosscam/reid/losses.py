@@ -18,3 +18,18 @@ def batch_hard_triplet_loss(features: torch.Tensor, pids: torch.Tensor, margin: 
     hardest_positive = distances.masked_fill(~same, float("-inf")).amax(dim=1)
     hardest_negative = distances.masked_fill(same, float("inf")).amin(dim=1)
     return torch.relu(hardest_positive - hardest_negative + margin).mean()
+
+
+def bank_distillation_loss(
+    student: torch.Tensor, teacher: torch.Tensor, bank: torch.Tensor, temperature: float
+) -> torch.Tensor:
+    """KL divergence from the teacher's to the student's similarity distribution over a bank of teacher embeddings.
+
+    ``student`` and ``teacher`` (``N x D``) and ``bank`` (``M x D``) are unit-norm; for each sample, both
+    embeddings are compared with every bank entry (cosine / ``temperature``, softmax over the bank). The cosine
+    loss only asks the student to point where the teacher points; this asks it to rank the whole training set
+    as the teacher ranks it, which is what retrieval measures.
+    """
+    target = torch.softmax(teacher @ bank.t() / temperature, dim=1)
+    log_predicted = torch.log_softmax(student @ bank.t() / temperature, dim=1)
+    return torch.nn.functional.kl_div(log_predicted, target, reduction="batchmean")

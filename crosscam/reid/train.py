@@ -38,7 +38,7 @@ from tqdm import tqdm
 from crosscam.errors import CrosscamError
 from crosscam.eval.reid_metrics import evaluate_features
 from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
-from crosscam.reid.losses import batch_hard_triplet_loss
+from crosscam.reid.losses import bank_distillation_loss, batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
 from crosscam.reid.samplers import PKSampler
@@ -46,16 +46,19 @@ from crosscam.reid.transforms import BatchAugment, FrozenFeatureAugment, load_im
 
 # Named recipes. "user": what the user described (Adam 1e-3, triplet only, 15 epochs) plus warm-up and one
 # step decay. "strong": adds a label-smoothed identity loss on the BNNeck classifier, lower lr, cosine decay.
-# "distill": "strong" plus cosine distillation from the OpenVINO 0277 embedding (256-d, so the student's is too).
+# "distill": "strong" at the user's lr, plus distillation from the OpenVINO 0277 embedding (256-d, so the
+# student's is too): a cosine loss to the teacher's embedding of the same image and a bank loss to the teacher's
+# similarities to every training image.
 PRESETS: dict[str, dict] = {
     "user": {"lr": 1e-3, "schedule": "step", "id_loss_weight": 0.0},
     "strong": {"lr": 3.5e-4, "schedule": "cosine", "id_loss_weight": 1.0},
     "distill": {
-        "lr": 3.5e-4,
+        "lr": 1e-3,
         "schedule": "cosine",
         "id_loss_weight": 1.0,
         "teacher": "openvino-0277:flip",
         "distill_weight": 4.0,
+        "bank_weight": 1.0,
         "embedding_dim": 256,
     },
 }
@@ -87,6 +90,8 @@ class TrainConfig:
     label_smoothing: float = 0.1
     teacher: str | None = None  # embedder spec whose embeddings the student learns to reproduce
     distill_weight: float = 0.0
+    bank_weight: float = 0.0  # similarity-distribution distillation over all training images' teacher embeddings
+    bank_temperature: float = 0.07
     embedding_dim: int = 512
     input_size: tuple[int, int] = (256, 128)
     p: int = 16
@@ -267,7 +272,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     for epoch in range(start_epoch, config.epochs):
         model.train()
         started = time.perf_counter()
-        totals = {"loss": 0.0, "triplet": 0.0, "id": 0.0, "distill": 0.0}
+        totals = {"loss": 0.0, "triplet": 0.0, "id": 0.0, "distill": 0.0, "bank": 0.0}
         bar = tqdm(
             sampler.batches(epoch),
             desc=f"epoch {epoch + 1}/{config.epochs}",
@@ -288,15 +293,21 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             # from 5 to 3 % in two epochs, loss -> margin) because shrinking every feature was the easiest descent.
             triplet = batch_hard_triplet_loss(F.normalize(feature, dim=1), targets[index], config.margin)
             identity = id_loss(logits, targets[index]) if logits is not None else torch.zeros(())
-            distill = torch.zeros(())
+            distill, bank = torch.zeros(()), torch.zeros(())
             if teacher is not None:
-                distill = (1 - (F.normalize(embedding, dim=1) * teacher[index]).sum(dim=1)).mean()
-            loss = triplet + config.id_loss_weight * identity + config.distill_weight * distill
+                student = F.normalize(embedding, dim=1)
+                distill = (1 - (student * teacher[index]).sum(dim=1)).mean()
+                if config.bank_weight:
+                    bank = bank_distillation_loss(student, teacher[index], teacher, config.bank_temperature)
+            loss = (
+                triplet + config.id_loss_weight * identity + config.distill_weight * distill + config.bank_weight * bank
+            )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
             scheduler.step()
-            for key, value in (("loss", loss), ("triplet", triplet), ("id", identity), ("distill", distill)):
+            named = (("loss", loss), ("triplet", triplet), ("id", identity), ("distill", distill), ("bank", bank))
+            for key, value in named:
                 totals[key] += value.item()
             bar.set_postfix(loss=f"{loss.item():.3f}")
         seconds = time.perf_counter() - started

@@ -1,6 +1,7 @@
 import torch
+import torch.nn.functional as F
 
-from crosscam.reid.losses import batch_hard_triplet_loss
+from crosscam.reid.losses import bank_distillation_loss, batch_hard_triplet_loss
 
 
 def test_batch_hard_picks_farthest_positive_and_nearest_negative():
@@ -24,3 +25,22 @@ def test_gradient_is_finite_for_identical_features():
     loss.backward()
     assert torch.isclose(loss, torch.tensor(0.3), atol=1e-5)
     assert torch.isfinite(features.grad).all()
+
+
+def test_bank_distillation_is_zero_when_the_student_ranks_the_bank_as_the_teacher_does():
+    bank = F.normalize(torch.randn(50, 8, generator=torch.Generator().manual_seed(0)), dim=1)
+    teacher = bank[:4]
+    assert torch.isclose(bank_distillation_loss(teacher, teacher, bank, 0.07), torch.tensor(0.0), atol=1e-6)
+
+
+def test_bank_distillation_gradient_moves_the_student_towards_the_teachers_ranking():
+    generator = torch.Generator().manual_seed(1)
+    bank = F.normalize(torch.randn(50, 8, generator=generator), dim=1)
+    teacher = bank[:4]
+    student = F.normalize(torch.randn(4, 8, generator=generator), dim=1).requires_grad_(True)
+    before = bank_distillation_loss(student, teacher, bank, 0.07)
+    before.backward()
+    with torch.no_grad():
+        moved = F.normalize(student - 0.01 * student.grad, dim=1)
+    assert before > 0.1
+    assert bank_distillation_loss(moved, teacher, bank, 0.07) < before

@@ -79,13 +79,22 @@ def test_resume_continues_from_the_same_state(cuhk01_root, tmp_path):
 
 
 def test_distillation_pulls_the_student_towards_the_teacher(cuhk01_root, tmp_path):
-    """The colour-histogram embedder as a (fast) teacher: the cosine distillation loss falls, its cache is reused."""
+    """The colour-histogram embedder as a (fast) teacher: the cosine and the bank distillation losses fall, the
+    teacher's cache is reused."""
     config = small_config(
-        cuhk01_root, tmp_path, epochs=6, warmup_epochs=0.0, teacher="hsv-stripes", distill_weight=1.0, embedding_dim=768
+        cuhk01_root,
+        tmp_path,
+        epochs=6,
+        warmup_epochs=0.0,
+        teacher="hsv-stripes",
+        distill_weight=1.0,
+        bank_weight=1.0,
+        embedding_dim=768,
     )
     train(config, progress=False)
     log = [json.loads(line) for line in (tmp_path / LOG).read_text().splitlines()]
     assert log[-1]["distill"] < 0.92 * log[0]["distill"]
+    assert log[-1]["bank"] < 0.92 * log[0]["bank"]
     assert (tmp_path / TEACHER_CACHE).stat().st_size > 32 * 768 * 4  # 32 images x 768 float32
 
     mismatched = small_config(cuhk01_root, tmp_path, epochs=7, teacher="hsv-stripes", distill_weight=1.0)
