@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from crosscam.errors import CrosscamError
-from crosscam.eval.rerank import RerankParams
+from crosscam.eval.rerank import RerankParams, rerank_features
 
 MAP_NOTE = "mAP: non-interpolated AP (mean precision at each true match)"
 _QUERY_CHUNK = 512  # queries ranked at once: bounds memory at ~chunk x gallery x 13 bytes
@@ -166,8 +166,6 @@ def evaluate_features(
     query_pids, query_camids = labels_of(query_samples)
     gallery_pids, gallery_camids = labels_of(gallery_samples)
     if rerank is not None:
-        from crosscam.eval.rerank import rerank_features
-
         distmat = rerank_features(query_features, gallery_features, rerank.k1, rerank.k2, rerank.lambda_value)
     else:
         distmat = cosine_distance(query_features, gallery_features)
