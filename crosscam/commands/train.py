@@ -60,11 +60,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="compute the frozen stages once per image and augment their output (about 2x faster steps)",
     )
+    parser.add_argument(
+        "--repeat",
+        action="append",
+        default=[],
+        metavar="NAME=N",
+        help="pass N times over this training data set's images per epoch (weights a small source up)",
+    )
+    parser.add_argument("--erase-p", type=float, help="probability of random erasing per training image (0.5)")
     parser.add_argument("--seed", type=int)
     parser.add_argument("--max-ids", type=int, help="use only the first N identities of each data set (smoke runs)")
     parser.add_argument("--threads", type=int)
     parser.add_argument("--resume", action="store_true", help="continue from OUT/last.pt")
     parser.add_argument("--no-progress", action="store_true")
+
+
+def _repeats(items: list[str]) -> dict[str, int]:
+    from crosscam.errors import CrosscamError
+
+    repeats = {}
+    for item in items:
+        name, _, count = item.partition("=")
+        if not count.isdigit() or int(count) < 1:
+            raise CrosscamError(f"--repeat {item!r}: expected NAME=N with N a whole number >= 1")
+        repeats[name] = int(count)
+    return repeats
 
 
 def run(args: argparse.Namespace) -> int:
@@ -99,11 +119,13 @@ def run(args: argparse.Namespace) -> int:
             "k",
             "frozen_stages",
             "cache_frozen",
+            "erase_p",
             "seed",
             "max_ids",
             "threads",
         )
     }
+    overrides["source_repeats"] = _repeats(args.repeat) or None
     overrides["input_size"] = tuple(args.input_size) if args.input_size else None
     config = TrainConfig.from_preset(
         args.preset,

@@ -11,7 +11,8 @@ Layouts:
   pid 0 (distractor) is kept in the gallery.
 * **CUHK01**: ``NNNNIII.png``; III 001-002 = view A (camera 0), 003-004 = view B
   (camera 1). 971 ids; a seeded split puts 486 ids in test (view A queries,
-  view B gallery) and the other 485 in train.
+  view B gallery) and the other 485 in train. ``cuhk01_val`` splits those 485 train ids
+  again (200 held out, seeded) for choosing training settings without the test ids.
 * **CUHK03 pair 1** (as in shared assets): ``labeled_train/IIII_NN.jpg`` and
   ``val/IIII_NN.jpg``, NN 00-04 camera A, 05-09 camera B. Val ids are numbered
   separately, so they are offset by :data:`CUHK03_VAL_PID_OFFSET`. Evaluation
@@ -40,6 +41,7 @@ from crosscam.errors import CrosscamError
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp"}
 CUHK01_NUM_TEST_IDS = 486
+CUHK01_NUM_VAL_IDS = 200
 CUHK03_VAL_PID_OFFSET = 100000
 _MARKET_NAME = re.compile(r"^(-?\d+)_c(\d)s(\d)_(\d+)_(\d+)")
 
@@ -152,6 +154,19 @@ def load_cuhk01(root: str | Path, split_seed: int = 0, num_test_ids: int = CUHK0
     )
 
 
+def load_cuhk01_val(root: str | Path, split_seed: int = 0, num_val_ids: int = CUHK01_NUM_VAL_IDS) -> ReidSplit:
+    """CUHK01 split ``split_seed``'s train ids only: ``num_val_ids`` of them (seeded) as query/gallery, the
+    rest as train. The split's test ids appear nowhere, so settings chosen on it leave the test untouched."""
+    train = load_cuhk01(root, split_seed).train
+    val_ids = cuhk01_test_ids(list({s.pid for s in train}), split_seed, num_val_ids)
+    return ReidSplit(
+        f"cuhk01_val[split {split_seed}]",
+        train=[s for s in train if s.pid not in val_ids],
+        query=[s for s in train if s.pid in val_ids and s.camid == 0],
+        gallery=[s for s in train if s.pid in val_ids and s.camid == 1],
+    )
+
+
 # --- CUHK03 camera pair 1 ------------------------------------------------------------------
 
 
@@ -221,11 +236,12 @@ def load_folder(root: str | Path, split_seed: int = 0) -> ReidSplit:
 LOADERS: dict[str, Callable[..., ReidSplit]] = {
     "market1501": lambda root, split_seed=0: load_market1501(root),
     "cuhk01": load_cuhk01,
+    "cuhk01_val": load_cuhk01_val,
     "cuhk03_pair1": load_cuhk03_pair1,
     "folder": load_folder,
 }
 # Where each data set lives inside the assets directory (for `--data` defaults).
-ASSET_NAMES = {"cuhk01": "cuhk01", "cuhk03_pair1": "cuhk03_pair1"}
+ASSET_NAMES = {"cuhk01": "cuhk01", "cuhk01_val": "cuhk01", "cuhk03_pair1": "cuhk03_pair1"}
 
 
 def load_dataset(name: str, root: str | Path, split_seed: int = 0) -> ReidSplit:

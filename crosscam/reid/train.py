@@ -28,7 +28,7 @@ import math
 import os
 import time
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -99,6 +99,8 @@ class TrainConfig:
     k: int = 4
     frozen_stages: int = 3
     cache_frozen: bool = False  # compute the frozen stages once per image; augment their output instead of pixels
+    erase_p: float = 0.5  # probability of random erasing per training image
+    source_repeats: dict[str, int] = field(default_factory=dict)  # data set -> passes over its images per epoch
     seed: int = 0
     max_ids: int | None = None  # per data set, for smoke runs and tests
     threads: int = 2
@@ -112,9 +114,12 @@ class TrainConfig:
         return cls(preset=preset, **values)
 
 
-def training_samples(splits: list[ReidSplit], max_ids: int | None = None) -> tuple[list[ReidSample], list[int]]:
-    """Concatenated training samples and contiguous labels; sources' identities stay disjoint."""
-    samples, labels, label_of = [], [], {}
+def training_samples(
+    splits: list[ReidSplit], max_ids: int | None = None
+) -> tuple[list[ReidSample], list[int], list[int]]:
+    """Concatenated training samples, contiguous labels (sources' identities stay disjoint) and each sample's
+    source (index into ``splits``)."""
+    samples, labels, sources, label_of = [], [], [], {}
     for source, split in enumerate(splits):
         kept = sorted({s.pid for s in split.train})[:max_ids]
         kept_set = set(kept)
@@ -124,9 +129,10 @@ def training_samples(splits: list[ReidSplit], max_ids: int | None = None) -> tup
                 label_of.setdefault(key, len(label_of))
                 samples.append(sample)
                 labels.append(label_of[key])
+                sources.append(source)
     if not samples:
         raise CrosscamError("no training images in " + ", ".join(s.name for s in splits))
-    return samples, labels
+    return samples, labels, sources
 
 
 def lr_factor(config: TrainConfig, step: int, steps_per_epoch: int) -> float:
@@ -224,9 +230,14 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     out = Path(config.out)
     out.mkdir(parents=True, exist_ok=True)
     splits = [load_dataset(name, config.data_roots[name], config.split_seed) for name in config.datasets]
-    samples, labels = training_samples(splits, config.max_ids)
+    samples, labels, sources = training_samples(splits, config.max_ids)
     num_ids = max(labels) + 1
-    sampler = PKSampler(labels, config.p, config.k, seed=config.seed)
+    unknown = set(config.source_repeats) - set(config.datasets)
+    if unknown:
+        raise CrosscamError(f"--repeat names {', '.join(sorted(unknown))}, not a training data set")
+    passes = [config.source_repeats.get(name, 1) for name in config.datasets]
+    repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
+    sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats)
     steps_per_epoch = len(sampler)
     print(
         f"training on {len(samples)} images of {num_ids} ids ({', '.join(s.describe() for s in splits)}); "
@@ -261,14 +272,14 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     images = load_images([s.path for s in samples], config.input_size, progress=progress)
     targets = torch.tensor(labels)
     val_split = load_dataset(config.val, config.data_roots[config.val], config.split_seed) if config.val else None
-    augment = BatchAugment()
+    augment = BatchAugment(erase_p=config.erase_p)
     frozen_cache, cache_seconds = None, 0.0
     if config.cache_frozen:
         started = time.perf_counter()
         frozen_cache = frozen_feature_cache(model, images, FROZEN_PAD_CELLS, progress)
         cache_seconds = time.perf_counter() - started
         print(f"frozen stages of {len(images)} images and their mirror images computed in {cache_seconds:.0f} s")
-        feature_augment = FrozenFeatureAugment(pad_cells=FROZEN_PAD_CELLS)
+        feature_augment = FrozenFeatureAugment(pad_cells=FROZEN_PAD_CELLS, erase_p=config.erase_p)
     id_loss = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
     for epoch in range(start_epoch, config.epochs):
         model.train()

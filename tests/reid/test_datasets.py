@@ -2,7 +2,7 @@ import pytest
 
 from crosscam.assets import resolve_dataset
 from crosscam.errors import CrosscamError
-from crosscam.reid.datasets import CUHK01_NUM_TEST_IDS, CUHK03_VAL_PID_OFFSET, load_dataset
+from crosscam.reid.datasets import CUHK01_NUM_TEST_IDS, CUHK01_NUM_VAL_IDS, CUHK03_VAL_PID_OFFSET, load_dataset
 
 MARKET_NAMES = [
     "bounding_box_train/0002_c1s1_000101_01.jpg",
@@ -65,6 +65,15 @@ def test_cuhk01_split_sizes_views_and_disjoint_ids(cuhk01_root):
     assert len(split.query) == len(split.gallery) == 2 * 486 and len(split.train) == 4 * 485
     assert all(int(s.path.stem[4:]) in (1, 2) and s.camid == 0 for s in split.query)  # view A
     assert all(int(s.path.stem[4:]) in (3, 4) and s.camid == 1 for s in split.gallery)  # view B
+
+
+def test_cuhk01_val_splits_the_train_ids_and_never_the_test_ids(cuhk01_root):
+    split = load_dataset("cuhk01", cuhk01_root, split_seed=2)
+    val = load_dataset("cuhk01_val", cuhk01_root, split_seed=2)
+    val_ids = {s.pid for s in val.query}
+    assert val_ids == {s.pid for s in val.gallery} and len(val_ids) == CUHK01_NUM_VAL_IDS
+    assert set(val.train) | set(val.query) | set(val.gallery) == set(split.train)
+    assert not val_ids & {s.pid for s in val.train}
 
 
 def test_cuhk01_wrong_name_and_empty_folder(tmp_path, write_images):

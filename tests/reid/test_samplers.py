@@ -33,3 +33,20 @@ def test_order_depends_only_on_seed_and_epoch():
 def test_too_few_identities_is_a_one_line_error():
     with pytest.raises(CrosscamError, match="P=16"):
         PKSampler([0, 0, 1, 1], p=16, k=4)
+
+
+def test_repeats_give_a_small_source_the_weight_of_a_large_one():
+    pids = [pid for pid in range(8) for _ in range(4 if pid < 4 else 8)]  # ids 0-3: one group of K, ids 4-7: two
+
+    def visits(repeats):
+        sampler, counts = PKSampler(pids, p=2, k=4, seed=0, repeats=repeats), Counter()
+        for epoch in range(20):
+            batches = sampler.batches(epoch)
+            assert all(len({pids[i] for i in batch}) == 2 for batch in batches)  # still P different identities
+            counts.update(pids[batch[i]] for batch in batches for i in range(0, len(batch), 4))
+        return [sum(counts[pid] for pid in ids) for ids in (range(4), range(4, 8))]
+
+    small, large = visits({})
+    assert small == 4 * 20 and large > 1.5 * small  # once per epoch each against about twice
+    small, large = visits(dict.fromkeys(range(4), 2))
+    assert small >= 0.9 * 4 * 2 * 20 and large >= 0.9 * 4 * 2 * 20  # both twice per epoch, few leftovers

@@ -48,7 +48,7 @@ def fixed_batch_loss(model: EmbeddingNet, images: torch.Tensor, pids: torch.Tens
 
 def test_training_steps_lower_the_loss(cuhk01_root, tmp_path):
     config = small_config(cuhk01_root, tmp_path, epochs=8, warmup_epochs=0.0)
-    samples, labels = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
+    samples, labels, _ = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
     images, pids = load_images([s.path for s in samples], SIZE, progress=False), torch.tensor(labels)
     torch.manual_seed(config.seed)
     model = EmbeddingNet(config.embedding_dim, frozen_stages=config.frozen_stages)  # the run's starting point
@@ -115,7 +115,7 @@ def test_training_on_cached_frozen_features_lowers_the_loss(cuhk01_root, tmp_pat
     """At 128 x 64 (a 16 x 8 frozen map): one-cell shifts on the 8 x 4 map of 64 x 32 are a quarter of its width."""
     size = (128, 64)
     config = small_config(cuhk01_root, tmp_path, epochs=8, warmup_epochs=0.0, cache_frozen=True, input_size=size)
-    samples, labels = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
+    samples, labels, _ = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
     images, pids = load_images([s.path for s in samples], size, progress=False), torch.tensor(labels)
     torch.manual_seed(config.seed)
     before = fixed_batch_loss(EmbeddingNet(config.embedding_dim, frozen_stages=config.frozen_stages), images, pids)
