@@ -145,25 +145,24 @@ def cuhk01_test_ids(all_ids: list[int], split_seed: int, num_test: int = CUHK01_
 
 def load_cuhk01(root: str | Path, split_seed: int = 0, num_test_ids: int = CUHK01_NUM_TEST_IDS) -> ReidSplit:
     samples = _cuhk01_samples(_require_dir(Path(root), "CUHK01 campus folder"))
-    test_ids = cuhk01_test_ids(list({s.pid for s in samples}), split_seed, num_test_ids)
-    return ReidSplit(
-        f"cuhk01[split {split_seed}]",
-        train=[s for s in samples if s.pid not in test_ids],
-        query=[s for s in samples if s.pid in test_ids and s.camid == 0],
-        gallery=[s for s in samples if s.pid in test_ids and s.camid == 1],
-    )
+    return _hold_out(f"cuhk01[split {split_seed}]", samples, split_seed, num_test_ids)
 
 
 def load_cuhk01_val(root: str | Path, split_seed: int = 0, num_val_ids: int = CUHK01_NUM_VAL_IDS) -> ReidSplit:
     """CUHK01 split ``split_seed``'s train ids only: ``num_val_ids`` of them (seeded) as query/gallery, the
     rest as train. The split's test ids appear nowhere, so settings chosen on it leave the test untouched."""
     train = load_cuhk01(root, split_seed).train
-    val_ids = cuhk01_test_ids(list({s.pid for s in train}), split_seed, num_val_ids)
+    return _hold_out(f"cuhk01_val[split {split_seed}]", train, split_seed, num_val_ids)
+
+
+def _hold_out(name: str, samples: list[ReidSample], split_seed: int, num_held_out: int) -> ReidSplit:
+    """A seeded ``num_held_out`` of the ids as view-A query / view-B gallery, the rest as train."""
+    held_out = cuhk01_test_ids(list({s.pid for s in samples}), split_seed, num_held_out)
     return ReidSplit(
-        f"cuhk01_val[split {split_seed}]",
-        train=[s for s in train if s.pid not in val_ids],
-        query=[s for s in train if s.pid in val_ids and s.camid == 0],
-        gallery=[s for s in train if s.pid in val_ids and s.camid == 1],
+        name,
+        train=[s for s in samples if s.pid not in held_out],
+        query=[s for s in samples if s.pid in held_out and s.camid == 0],
+        gallery=[s for s in samples if s.pid in held_out and s.camid == 1],
     )
 
 
