@@ -68,6 +68,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="pass N times over this training data set's images per epoch (weights a small source up)",
     )
     parser.add_argument("--erase-p", type=float, help="probability of random erasing per training image (0.5)")
+    parser.add_argument(
+        "--lda-head",
+        type=float,
+        metavar="SHRINKAGE",
+        help="after the last epoch, fit shrinkage LDA on the training embeddings and make it the last layer",
+    )
+    parser.add_argument(
+        "--lda-data",
+        action="append",
+        default=[],
+        help="training data set(s) the LDA head is fitted on (repeatable, or joined with '+'; default: all)",
+    )
     parser.add_argument("--seed", type=int)
     parser.add_argument("--max-ids", type=int, help="use only the first N identities of each data set (smoke runs)")
     parser.add_argument("--threads", type=int)
@@ -120,12 +132,14 @@ def run(args: argparse.Namespace) -> int:
             "frozen_stages",
             "cache_frozen",
             "erase_p",
+            "lda_head",
             "seed",
             "max_ids",
             "threads",
         )
     }
     overrides["source_repeats"] = _repeats(args.repeat) or None
+    overrides["lda_data"] = [name for value in args.lda_data for name in value.split("+")] or None
     overrides["input_size"] = tuple(args.input_size) if args.input_size else None
     config = TrainConfig.from_preset(
         args.preset,

@@ -53,8 +53,8 @@ def load_model(weights: str | Path = SHIPPED_WEIGHTS) -> tuple[EmbeddingNet, dic
     if not weights.is_file() or not metadata_path(weights).is_file():
         raise CrosscamError(f"{weights}: trained weights or their .json metadata are missing")
     metadata = json.loads(metadata_path(weights).read_text())
-    model = EmbeddingNet(metadata["config"]["embedding_dim"], pretrained=False)
     state = {key: value.float() if value.is_floating_point() else value for key, value in load_file(weights).items()}
+    model = EmbeddingNet(metadata["config"]["embedding_dim"], pretrained=False, projection="projection.weight" in state)
     model.load_state_dict(state, strict=True)
     return model.eval(), metadata
 

@@ -11,6 +11,11 @@ scatter. It is the classic metric-learning step of the CUHK01 protocol
 (fitted on the 485 train ids, applied to the 486 test ids), and it is
 inductive: nothing from the test ids is used.
 
+:func:`lda_head_weight` is the same LDA without the camera step, as a plain
+matrix: ``crosscam train --lda-head`` fits it on the training images and
+folds it into the network as its last layer, so the shipped embedder needs no
+camera labels.
+
 Example:
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
@@ -64,3 +69,20 @@ class CameraCenteredLDA:
             raise CrosscamError("the projection must be fitted before it transforms features")
         projected = self.lda.transform(self._centred(features, np.asarray(camids)))
         return l2_normalize(projected.astype(np.float32))
+
+
+def lda_head_weight(features: np.ndarray, pids: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Shrinkage LDA fitted on unit-norm ``features`` as a ``dim x dim`` matrix ``W`` (apply as ``W @ x``).
+
+    The rows are the discriminant directions, best first; with fewer than ``dim + 1`` identities the
+    missing rows are zero. ``W`` is scaled to a largest entry of 1 (the embedding is L2-normalised after
+    it, so the scale is free) to keep it exact in fp16.
+    """
+    pids = np.asarray(pids)
+    if len(np.unique(pids)) < 2:
+        raise CrosscamError("an LDA head needs training images of at least two identities")
+    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage).fit(features, pids)
+    directions = lda.scalings_[:, : len(lda.classes_) - 1].T  # sklearn's transform: features @ scalings_
+    weight = np.zeros((features.shape[1], features.shape[1]), dtype=np.float32)
+    weight[: len(directions)] = directions
+    return weight / np.abs(weight).max()

@@ -42,6 +42,7 @@ from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
 from crosscam.reid.losses import bank_distillation_loss, batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
+from crosscam.reid.projection import lda_head_weight
 from crosscam.reid.samplers import PKSampler
 from crosscam.reid.transforms import BatchAugment, FrozenFeatureAugment, load_images, normalize
 
@@ -101,6 +102,8 @@ class TrainConfig:
     cache_frozen: bool = False  # compute the frozen stages once per image; augment their output instead of pixels
     erase_p: float = 0.5  # probability of random erasing per training image
     source_repeats: dict[str, int] = field(default_factory=dict)  # data set -> passes over its images per epoch
+    lda_head: float | None = None  # shrinkage of the LDA head fitted after the last epoch (None: no head)
+    lda_data: list[str] = field(default_factory=list)  # training data sets the head is fitted on (empty: all)
     seed: int = 0
     max_ids: int | None = None  # per data set, for smoke runs and tests
     threads: int = 2
@@ -185,6 +188,14 @@ def teacher_embeddings(config: TrainConfig, samples: list[ReidSample], assets_di
     return torch.from_numpy(embeddings)
 
 
+def fit_lda_head(model: EmbeddingNet, images: torch.Tensor, labels: list[int], shrinkage: float) -> None:
+    """Fit the LDA head on the un-augmented images' embeddings (each the mean of the image and its mirror image,
+    as ``:flip`` embeds) and install it as the network's last layer."""
+    embeddings = embed_images(model, images) + embed_images(model, images.flip(3))
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    model.set_projection(torch.from_numpy(lda_head_weight(embeddings, np.asarray(labels), shrinkage)))
+
+
 def frozen_feature_cache(
     model: EmbeddingNet, images: torch.Tensor, pad_cells: int, progress: bool
 ) -> tuple[torch.Tensor, torch.Tensor]:
@@ -214,11 +225,21 @@ def _save_checkpoint(path: Path, state: dict) -> None:
     os.replace(tmp, path)  # atomic: an interrupt never leaves a half-written last.pt
 
 
+# Settings a resumed run may change: ``epochs`` (extend or stop early), what happens after the last epoch, and
+# where the run directory lives (a copied run resumes).
+_RESUMABLE_CHANGES = {"command", "out", "val", "test", "threads", "epochs", "lda_head", "lda_data"}
+
+
 def _config_key(config: TrainConfig) -> dict:
-    """The settings a resumed run must share with the checkpoint (``epochs`` may change: extend or stop early)."""
-    return {
-        k: v for k, v in asdict(config).items() if k not in {"command", "extra", "val", "test", "threads", "epochs"}
-    }
+    """The settings a resumed run must share with the checkpoint."""
+    return {k: v for k, v in asdict(config).items() if k not in _RESUMABLE_CHANGES}
+
+
+def _changed_settings(saved: dict, config: TrainConfig) -> list[str]:
+    """Settings of ``config`` that differ from a checkpoint's; a setting newer than the checkpoint counts as
+    unchanged while it keeps its default."""
+    defaults = _config_key(TrainConfig(datasets=[], data_roots={}, out=""))
+    return [k for k, v in _config_key(config).items() if saved.get(k, defaults[k]) != v]
 
 
 def train(config: TrainConfig, resume: bool = False, progress: bool = True, assets_dir: str | None = None) -> dict:
@@ -235,6 +256,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     unknown = set(config.source_repeats) - set(config.datasets)
     if unknown:
         raise CrosscamError(f"--repeat names {', '.join(sorted(unknown))}, not a training data set")
+    sources_used = config.lda_data or config.datasets
+    unknown = set(sources_used) - set(config.datasets)
+    if unknown:
+        raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set")
     passes = [config.source_repeats.get(name, 1) for name in config.datasets]
     repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
     sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats)
@@ -258,8 +283,11 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         if not checkpoint_path.is_file():
             raise CrosscamError(f"{checkpoint_path}: no checkpoint to resume from")
         state = torch.load(checkpoint_path, map_location="cpu", weights_only=False)
-        if state["config"] != _config_key(config):
-            raise CrosscamError(f"{checkpoint_path}: saved with different settings; resume with the same options")
+        changed = _changed_settings(state["config"], config)
+        if changed:
+            raise CrosscamError(
+                f"{checkpoint_path}: saved with different settings ({', '.join(changed)}); resume with the same options"
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -274,7 +302,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     val_split = load_dataset(config.val, config.data_roots[config.val], config.split_seed) if config.val else None
     augment = BatchAugment(erase_p=config.erase_p)
     frozen_cache, cache_seconds = None, 0.0
-    if config.cache_frozen:
+    if config.cache_frozen and start_epoch < config.epochs:
         started = time.perf_counter()
         frozen_cache = frozen_feature_cache(model, images, FROZEN_PAD_CELLS, progress)
         cache_seconds = time.perf_counter() - started
@@ -351,7 +379,16 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             log.write(json.dumps(record) + "\n")
         print(" ".join(f"{k}={v}" for k, v in record.items()), flush=True)
 
+    if config.lda_head is not None:
+        chosen = [i for i, source in enumerate(sources) if config.datasets[source] in sources_used]
+        fit_lda_head(model, images[chosen], [labels[i] for i in chosen], config.lda_head)
+        print(f"LDA head (shrinkage {config.lda_head}) fitted on {len(chosen)} images of {'+'.join(sources_used)}")
     log_lines = [json.loads(line) for line in (out / LOG).read_text().splitlines()]
+    lda_summary = {}
+    if config.lda_head is not None:
+        lda_summary = {"shrinkage": config.lda_head, "data": sources_used, "images": len(chosen)}
+        if val_split is not None:
+            lda_summary["val"] = evaluate_split(model, val_split, config.input_size)
     summary = {
         "epochs": config.epochs,
         "train_images": len(samples),
@@ -359,6 +396,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         "train_minutes": round(sum(r["seconds"] for r in log_lines) / 60, 1),
         "frozen_cache_minutes": round(cache_seconds / 60, 1),  # of this process (a resume computes it again)
         "last_epoch": log_lines[-1],
+        **({"lda_head": lda_summary} if lda_summary else {}),
     }
     if config.test:
         test_split = load_dataset(config.test, config.data_roots[config.test], config.split_seed)

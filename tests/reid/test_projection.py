@@ -80,3 +80,23 @@ def test_projection_learned_on_train_ids_improves_colour_histograms_on_unseen_id
         projection.transform(q, cams(query)), projection.transform(g, cams(gallery)), query, gallery
     )
     assert learned.mAP > plain.mAP + 10 and learned.rank1 > plain.rank1 + 10
+
+
+def test_lda_head_weight_is_sklearn_lda_as_one_matrix():
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    from crosscam.reid.projection import lda_head_weight
+
+    rng = np.random.default_rng(1)
+    pids = np.repeat(np.arange(5), 6)
+    features = rng.normal(size=(30, 8)) + rng.normal(size=(5, 8))[pids]
+    weight = lda_head_weight(features, pids, shrinkage=0.5)
+    reference = LinearDiscriminantAnalysis(solver="eigen", shrinkage=0.5).fit(features, pids).transform(features)
+    assert weight.shape == (8, 8) and np.abs(weight).max() == 1
+    assert not weight[4:].any()  # 5 identities: 4 discriminant directions, the other rows zero
+    projected = features @ weight.T
+    norms = np.linalg.norm(projected, axis=1) * np.linalg.norm(reference, axis=1)
+    cosine = (projected[:, :4] * reference).sum(1) / norms
+    np.testing.assert_allclose(cosine, 1, rtol=1e-5)
+    with pytest.raises(CrosscamError, match="at least two identities"):
+        lda_head_weight(features, np.zeros(30), shrinkage=0.5)

@@ -3,11 +3,13 @@
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
 from crosscam.errors import CrosscamError
+from crosscam.imageio import read_bgr
 from crosscam.reid.datasets import load_dataset
 from crosscam.reid.losses import batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
@@ -132,3 +134,36 @@ def test_caching_needs_frozen_stages(cuhk01_root, tmp_path):
     config = small_config(cuhk01_root, tmp_path, epochs=1, cache_frozen=True, frozen_stages=0)
     with pytest.raises(CrosscamError, match="needs frozen stages"):
         train(config, progress=False)
+
+
+def identity_margin(embeddings: np.ndarray, pids: np.ndarray) -> float:
+    """Mean cosine between images of one identity minus mean cosine between images of different identities."""
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    cosine, same = unit @ unit.T, pids[:, None] == pids[None, :]
+    np.fill_diagonal(same, False)
+    different = pids[:, None] != pids[None, :]
+    return float(cosine[same].mean() - cosine[different].mean())
+
+
+def test_lda_head_is_fitted_after_the_last_epoch_and_shipped(cuhk01_root, tmp_path):
+    """A finished run resumed with --lda-head trains no further epoch; the head separates the training identities
+    better and travels in the release."""
+    from crosscam.embed.trained import create, load_model
+
+    train(small_config(cuhk01_root, tmp_path, epochs=2), progress=False)
+    release = tmp_path / "crosscam_lite0.safetensors"
+    samples, labels, _ = training_samples([load_dataset("cuhk01", cuhk01_root)], max_ids=8)
+    crops = [read_bgr(s.path) for s in samples]
+    before = create(weights=release, runtime="torch").embed(crops)
+
+    summary = train(small_config(cuhk01_root, tmp_path, epochs=2, lda_head=0.5), resume=True, progress=False)
+
+    assert len((tmp_path / LOG).read_text().splitlines()) == 2
+    assert summary["lda_head"] == {"shrinkage": 0.5, "data": ["cuhk01"], "images": len(samples)}
+    model, _ = load_model(release)
+    assert model.projection is not None
+    after = create(weights=release, runtime="torch").embed(crops)
+    pids = np.array(labels)
+    assert identity_margin(after, pids) > identity_margin(before, pids) + 0.1
+    with pytest.raises(CrosscamError, match="--lda-data names cuhk03_pair1"):
+        train(small_config(cuhk01_root, tmp_path, epochs=2, lda_head=0.5, lda_data=["cuhk03_pair1"]), resume=True)

@@ -3,6 +3,8 @@
 ``features -> Linear(1280, dim) -> f`` (the metric feature: triplet loss on it)
 ``f -> BatchNorm1d -> f_bn`` (the inference embedding, L2-normalised by the embedder;
 the optional identity classifier reads it, as in BNNeck, Luo et al. 2019).
+An optional ``projection`` (``dim x dim``, no bias) maps the unit-norm ``f_bn`` in eval mode:
+the LDA head that training fits in closed form after the last epoch (:func:`set_projection`).
 
 ``frozen_stages`` freezes the stem plus that many of the seven MBConv stages
 (weights fixed, batch norm in eval mode, no backward through them): the
@@ -18,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from crosscam.reid.models.efficientnet_lite0 import create_efficientnet_lite0
@@ -27,7 +30,12 @@ BACKBONE_FEATURES = 1280
 
 class EmbeddingNet(nn.Module):
     def __init__(
-        self, embedding_dim: int = 512, num_classes: int = 0, frozen_stages: int = 0, pretrained: bool = True
+        self,
+        embedding_dim: int = 512,
+        num_classes: int = 0,
+        frozen_stages: int = 0,
+        pretrained: bool = True,
+        projection: bool = False,
     ) -> None:
         super().__init__()
         self.backbone = create_efficientnet_lite0(num_classes=0, pretrained=pretrained)
@@ -35,6 +43,7 @@ class EmbeddingNet(nn.Module):
         self.bnneck = nn.BatchNorm1d(embedding_dim)
         self.bnneck.bias.requires_grad_(False)  # BNNeck: no shift, so f_bn stays centred for cosine distance
         self.classifier = nn.Linear(embedding_dim, num_classes, bias=False) if num_classes else None
+        self.projection = nn.Linear(embedding_dim, embedding_dim, bias=False) if projection else None
         self.frozen_stages = frozen_stages
         for module in self._frozen_modules():
             module.requires_grad_(False)
@@ -49,6 +58,12 @@ class EmbeddingNet(nn.Module):
         for module in self._frozen_modules():
             module.eval()  # frozen batch norm keeps its ImageNet statistics
         return self
+
+    @torch.no_grad()
+    def set_projection(self, weight: torch.Tensor) -> None:
+        """Install the eval-time head ``embedding -> weight @ unit(embedding)`` (``weight``: ``dim x dim``)."""
+        self.projection = nn.Linear(weight.shape[1], weight.shape[0], bias=False).requires_grad_(False)
+        self.projection.weight.copy_(weight)
 
     @torch.no_grad()
     def frozen_features(self, images: torch.Tensor) -> torch.Tensor:
@@ -74,7 +89,7 @@ class EmbeddingNet(nn.Module):
         feature = self.embedding(pooled)
         embedding = self.bnneck(feature)
         if not self.training:
-            return embedding
+            return self.projection(F.normalize(embedding, dim=1)) if self.projection is not None else embedding
         logits = self.classifier(embedding) if self.classifier is not None else None
         return feature, embedding, logits
 
