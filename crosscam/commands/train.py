@@ -80,6 +80,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="training data set(s) the LDA head is fitted on (repeatable, or joined with '+'; default: all)",
     )
+    parser.add_argument(
+        "--lda-directions", type=int, metavar="N", help="discriminant directions the LDA head keeps (default: all)"
+    )
     parser.add_argument("--seed", type=int)
     parser.add_argument("--max-ids", type=int, help="use only the first N identities of each data set (smoke runs)")
     parser.add_argument("--threads", type=int)
@@ -133,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             "cache_frozen",
             "erase_p",
             "lda_head",
+            "lda_directions",
             "seed",
             "max_ids",
             "threads",

@@ -71,18 +71,21 @@ class CameraCenteredLDA:
         return l2_normalize(projected.astype(np.float32))
 
 
-def lda_head_weight(features: np.ndarray, pids: np.ndarray, shrinkage: float) -> np.ndarray:
+def lda_head_weight(
+    features: np.ndarray, pids: np.ndarray, shrinkage: float, directions: int | None = None
+) -> np.ndarray:
     """Shrinkage LDA fitted on unit-norm ``features`` as a ``dim x dim`` matrix ``W`` (apply as ``W @ x``).
 
-    The rows are the discriminant directions, best first; with fewer than ``dim + 1`` identities the
-    missing rows are zero. ``W`` is scaled to a largest entry of 1 (the embedding is L2-normalised after
-    it, so the scale is free) to keep it exact in fp16.
+    The rows are the discriminant directions, best first, keeping at most ``directions`` of them (the last
+    ones separate the training identities least and mostly amplify noise); the other rows are zero. ``W`` is
+    scaled to a largest entry of 1 (the embedding is L2-normalised after it, so the scale is free) to keep it
+    within fp16's range.
     """
     pids = np.asarray(pids)
     if len(np.unique(pids)) < 2:
         raise CrosscamError("an LDA head needs training images of at least two identities")
     lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrinkage).fit(features, pids)
-    directions = lda.scalings_[:, : len(lda.classes_) - 1].T  # sklearn's transform: features @ scalings_
+    kept = min(len(lda.classes_) - 1, features.shape[1], directions or features.shape[1])
     weight = np.zeros((features.shape[1], features.shape[1]), dtype=np.float32)
-    weight[: len(directions)] = directions
+    weight[:kept] = lda.scalings_[:, :kept].T  # sklearn's transform: features @ scalings_
     return weight / np.abs(weight).max()

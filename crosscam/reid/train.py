@@ -104,6 +104,7 @@ class TrainConfig:
     source_repeats: dict[str, int] = field(default_factory=dict)  # data set -> passes over its images per epoch
     lda_head: float | None = None  # shrinkage of the LDA head fitted after the last epoch (None: no head)
     lda_data: list[str] = field(default_factory=list)  # training data sets the head is fitted on (empty: all)
+    lda_directions: int | None = None  # discriminant directions the head keeps (None: all)
     seed: int = 0
     max_ids: int | None = None  # per data set, for smoke runs and tests
     threads: int = 2
@@ -188,12 +189,14 @@ def teacher_embeddings(config: TrainConfig, samples: list[ReidSample], assets_di
     return torch.from_numpy(embeddings)
 
 
-def fit_lda_head(model: EmbeddingNet, images: torch.Tensor, labels: list[int], shrinkage: float) -> None:
+def fit_lda_head(
+    model: EmbeddingNet, images: torch.Tensor, labels: list[int], shrinkage: float, directions: int | None = None
+) -> None:
     """Fit the LDA head on the un-augmented images' embeddings (each the mean of the image and its mirror image,
     as ``:flip`` embeds) and install it as the network's last layer."""
     embeddings = embed_images(model, images) + embed_images(model, images.flip(3))
     embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
-    model.set_projection(torch.from_numpy(lda_head_weight(embeddings, np.asarray(labels), shrinkage)))
+    model.set_projection(torch.from_numpy(lda_head_weight(embeddings, np.asarray(labels), shrinkage, directions)))
 
 
 def frozen_feature_cache(
@@ -227,7 +230,7 @@ def _save_checkpoint(path: Path, state: dict) -> None:
 
 # Settings a resumed run may change: ``epochs`` (extend or stop early), what happens after the last epoch, and
 # where the run directory lives (a copied run resumes).
-_RESUMABLE_CHANGES = {"command", "out", "val", "test", "threads", "epochs", "lda_head", "lda_data"}
+_RESUMABLE_CHANGES = {"command", "out", "val", "test", "threads", "epochs", "lda_head", "lda_data", "lda_directions"}
 
 
 def _config_key(config: TrainConfig) -> dict:
@@ -381,12 +384,20 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
 
     if config.lda_head is not None:
         chosen = [i for i, source in enumerate(sources) if config.datasets[source] in sources_used]
-        fit_lda_head(model, images[chosen], [labels[i] for i in chosen], config.lda_head)
-        print(f"LDA head (shrinkage {config.lda_head}) fitted on {len(chosen)} images of {'+'.join(sources_used)}")
+        fit_lda_head(model, images[chosen], [labels[i] for i in chosen], config.lda_head, config.lda_directions)
+        print(
+            f"LDA head (shrinkage {config.lda_head}, {config.lda_directions or 'all'} directions) fitted on "
+            f"{len(chosen)} images of {'+'.join(sources_used)}"
+        )
     log_lines = [json.loads(line) for line in (out / LOG).read_text().splitlines()]
     lda_summary = {}
     if config.lda_head is not None:
-        lda_summary = {"shrinkage": config.lda_head, "data": sources_used, "images": len(chosen)}
+        lda_summary = {
+            "shrinkage": config.lda_head,
+            "directions": config.lda_directions,
+            "data": sources_used,
+            "images": len(chosen),
+        }
         if val_split is not None:
             lda_summary["val"] = evaluate_split(model, val_split, config.input_size)
     summary = {

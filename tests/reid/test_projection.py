@@ -98,5 +98,8 @@ def test_lda_head_weight_is_sklearn_lda_as_one_matrix():
     norms = np.linalg.norm(projected, axis=1) * np.linalg.norm(reference, axis=1)
     cosine = (projected[:, :4] * reference).sum(1) / norms
     np.testing.assert_allclose(cosine, 1, rtol=1e-5)
+    top2 = lda_head_weight(features, pids, shrinkage=0.5, directions=2)
+    assert top2[:2].any(axis=1).all() and not top2[2:].any()
+    np.testing.assert_allclose(top2[:2] / np.abs(top2).max(), weight[:2] / np.abs(weight[:2]).max(), rtol=1e-5)
     with pytest.raises(CrosscamError, match="at least two identities"):
         lda_head_weight(features, np.zeros(30), shrinkage=0.5)

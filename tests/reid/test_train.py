@@ -159,7 +159,7 @@ def test_lda_head_is_fitted_after_the_last_epoch_and_shipped(cuhk01_root, tmp_pa
     summary = train(small_config(cuhk01_root, tmp_path, epochs=2, lda_head=0.5), resume=True, progress=False)
 
     assert len((tmp_path / LOG).read_text().splitlines()) == 2
-    assert summary["lda_head"] == {"shrinkage": 0.5, "data": ["cuhk01"], "images": len(samples)}
+    assert summary["lda_head"] == {"shrinkage": 0.5, "directions": None, "data": ["cuhk01"], "images": len(samples)}
     model, _ = load_model(release)
     assert model.projection is not None
     after = create(weights=release, runtime="torch").embed(crops)
