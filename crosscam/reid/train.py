@@ -36,6 +36,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from crosscam.embed.base import l2_normalize
 from crosscam.errors import CrosscamError
 from crosscam.eval.reid_metrics import evaluate_features
 from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
@@ -194,8 +195,7 @@ def fit_lda_head(
 ) -> None:
     """Fit the LDA head on the un-augmented images' embeddings (each the mean of the image and its mirror image,
     as ``:flip`` embeds) and install it as the network's last layer."""
-    embeddings = embed_images(model, images) + embed_images(model, images.flip(3))
-    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    embeddings = l2_normalize(embed_images(model, images) + embed_images(model, images.flip(3)))
     model.set_projection(torch.from_numpy(lda_head_weight(embeddings, np.asarray(labels), shrinkage, directions)))
 
 
@@ -382,6 +382,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             log.write(json.dumps(record) + "\n")
         print(" ".join(f"{k}={v}" for k, v in record.items()), flush=True)
 
+    lda_summary = {}
     if config.lda_head is not None:
         chosen = [i for i, source in enumerate(sources) if config.datasets[source] in sources_used]
         fit_lda_head(model, images[chosen], [labels[i] for i in chosen], config.lda_head, config.lda_directions)
@@ -389,9 +390,6 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             f"LDA head (shrinkage {config.lda_head}, {config.lda_directions or 'all'} directions) fitted on "
             f"{len(chosen)} images of {'+'.join(sources_used)}"
         )
-    log_lines = [json.loads(line) for line in (out / LOG).read_text().splitlines()]
-    lda_summary = {}
-    if config.lda_head is not None:
         lda_summary = {
             "shrinkage": config.lda_head,
             "directions": config.lda_directions,
@@ -400,6 +398,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         }
         if val_split is not None:
             lda_summary["val"] = evaluate_split(model, val_split, config.input_size)
+    log_lines = [json.loads(line) for line in (out / LOG).read_text().splitlines()]
     summary = {
         "epochs": config.epochs,
         "train_images": len(samples),
