@@ -5,7 +5,8 @@ ids, view A query / view B gallery) and proxies trained on ``cuhk01_val+cuhk03_p
 batch-norm running statistics of the trainable stages (``backbone``) and optionally the BNNeck (``+neck``) are
 recomputed (cumulative average) on the clean fitting images and their mirror images (``--adapt-on cuhk01``) or on
 those plus CUHK03 pair-1's training images (``cuhk01+cuhk03_pair1``); the head (shrinkage 0.9, 192 directions, as
-shipped) is then fitted on the fitting ids. Scores are rank-1 / mAP of the plain embeddings, without and with head.
+shipped) is then fitted on the fitting ids by :func:`crosscam.reid.train.fit_lda_head`, as training fits it.
+Scores are rank-1 / mAP of the plain embeddings, without and with head.
 
     .venv/bin/python benchmarks/adabn_before_head.py --proxies runs/ab_v_base runs/ab_v_erase0
 """
@@ -19,14 +20,12 @@ import numpy as np
 import torch
 
 from crosscam.assets import resolve_dataset
-from crosscam.embed.base import l2_normalize
 from crosscam.embed.trained import load_model
 from crosscam.eval.reid_metrics import evaluate_features
 from crosscam.reid.datasets import load_dataset
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
-from crosscam.reid.projection import lda_head_weight
-from crosscam.reid.train import EVAL_BATCH, RELEASE, embed_images
+from crosscam.reid.train import EVAL_BATCH, RELEASE, embed_images, fit_lda_head
 from crosscam.reid.transforms import load_images, normalize
 
 
@@ -60,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
 
     split = load_dataset("cuhk01_val", str(resolve_dataset("cuhk01", args.assets)), 0)
-    pids = np.array([s.pid for s in split.train])
+    pids = [s.pid for s in split.train]
     print(f"{split.describe()}; batch norm adapted on {args.adapt_on}; head: shrinkage 0.9, 192 directions")
     print("| proxy | adapted | no head | head |\n|---|---|---:|---:|")
     for run in args.proxies:
@@ -73,14 +72,14 @@ def main() -> None:
             adapt_images = torch.cat([adapt_images, load_images([s.path for s in cuhk03.train], size)])
         trained_state = {k: v.clone() for k, v in model.state_dict().items()}
         for variant in ("no", "backbone", "backbone+neck"):
+            model.projection = None  # the previous variant's head
             model.load_state_dict(trained_state)
             if variant != "no":
                 adapt_batch_norm(model, frozen_stages, adapt_images, with_neck=variant.endswith("neck"))
-            query, gallery = embed_images(model, images["query"]), embed_images(model, images["gallery"])
-            fitting = l2_normalize(embed_images(model, images["train"]) + embed_images(model, images["train"].flip(3)))
-            weight = lda_head_weight(fitting, pids, 0.9, 192)
-            head = score(l2_normalize(query @ weight.T), l2_normalize(gallery @ weight.T), split)
-            print(f"| {Path(run).name} | {variant} | {score(query, gallery, split)} | {head} |", flush=True)
+            bare = score(embed_images(model, images["query"]), embed_images(model, images["gallery"]), split)
+            fit_lda_head(model, images["train"], pids, 0.9, 192)
+            head = score(embed_images(model, images["query"]), embed_images(model, images["gallery"]), split)
+            print(f"| {Path(run).name} | {variant} | {bare} | {head} |", flush=True)
 
 
 if __name__ == "__main__":
