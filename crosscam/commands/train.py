@@ -53,6 +53,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input-size", type=int, nargs=2, metavar=("H", "W"))
     parser.add_argument("--p", type=int, help="identities per batch")
     parser.add_argument("--k", type=int, help="images per identity in a batch")
+    parser.add_argument(
+        "--sampler",
+        choices=["padded", "stream"],
+        help="PK batches: 'padded' tops each identity up to a multiple of K every epoch (default); "
+        "'stream' visits each image once per epoch on average, so an epoch has fewer batches",
+    )
     parser.add_argument("--frozen-stages", type=int, help="freeze the stem and this many MBConv stages (0-7)")
     parser.add_argument(
         "--cache-frozen",
@@ -132,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
             "embedding_dim",
             "p",
             "k",
+            "sampler",
             "frozen_stages",
             "cache_frozen",
             "erase_p",

@@ -99,6 +99,7 @@ class TrainConfig:
     input_size: tuple[int, int] = (256, 128)
     p: int = 16
     k: int = 4
+    sampler: str = "padded"  # PK sampler mode: "padded" tops identities up to K, "stream" visits images once
     frozen_stages: int = 3
     cache_frozen: bool = False  # compute the frozen stages once per image; augment their output instead of pixels
     erase_p: float = 0.5  # probability of random erasing per training image
@@ -265,7 +266,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set")
     passes = [config.source_repeats.get(name, 1) for name in config.datasets]
     repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
-    sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats)
+    sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats, mode=config.sampler)
     steps_per_epoch = len(sampler)
     print(
         f"training on {len(samples)} images of {num_ids} ids ({', '.join(s.describe() for s in splits)}); "
