@@ -267,7 +267,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     passes = [config.source_repeats.get(name, 1) for name in config.datasets]
     repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
     sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats, mode=config.sampler)
-    steps_per_epoch = len(sampler)
+    steps_per_epoch = len(sampler)  # the schedule's epoch length: epoch 0's batches
     print(
         f"training on {len(samples)} images of {num_ids} ids ({', '.join(s.describe() for s in splits)}); "
         f"{steps_per_epoch} PK batches of {config.p}x{config.k} per epoch"
@@ -317,8 +317,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         model.train()
         started = time.perf_counter()
         totals: dict[str, float] = defaultdict(float)
+        batches = sampler.batches(epoch)  # "stream" epochs differ by a few batches from epoch 0's count
         bar = tqdm(
-            sampler.batches(epoch),
+            batches,
             desc=f"epoch {epoch + 1}/{config.epochs}",
             unit="batch",
             disable=not progress,
@@ -360,10 +361,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         seconds = time.perf_counter() - started
         record = {
             "epoch": epoch + 1,
-            **{k: round(v / steps_per_epoch, 4) for k, v in totals.items()},
+            **{k: round(v / len(batches), 4) for k, v in totals.items()},
             "lr": optimizer.param_groups[0]["lr"],
             "seconds": round(seconds, 1),
-            "images_per_s": round(steps_per_epoch * config.p * config.k / seconds, 1),
+            "images_per_s": round(len(batches) * config.p * config.k / seconds, 1),
         }
         _save_checkpoint(
             checkpoint_path,
