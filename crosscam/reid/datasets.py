@@ -20,6 +20,9 @@ Layouts:
 * **folder** (users' own data): ``ROOT/{train,query,gallery}/<person>/<camera>_<any>.<jpg|png>``;
   ``train`` is optional; the person folder name is the identity, the file
   name's prefix before the first underscore is the camera.
+* **MultiviewX** (``multiviewx``, root = the MultiviewX folder with ``annotations_positions/``): its
+  ground-truth boxes cropped once into a cached ``folder`` layout, every crop a query against the crops of
+  the other five cameras (:mod:`crosscam.reid.multiviewx`); a cross-domain evaluation set, no train part.
 
 Example:
     >>> from crosscam.reid.datasets import load_dataset
@@ -232,15 +235,27 @@ def load_folder(root: str | Path, split_seed: int = 0) -> ReidSplit:
     return split
 
 
+def _load_multiviewx(root: str | Path) -> ReidSplit:
+    from crosscam.reid.multiviewx import load_multiviewx
+
+    return load_multiviewx(root)
+
+
 LOADERS: dict[str, Callable[..., ReidSplit]] = {
     "market1501": lambda root, split_seed=0: load_market1501(root),
     "cuhk01": load_cuhk01,
     "cuhk01_val": load_cuhk01_val,
     "cuhk03_pair1": load_cuhk03_pair1,
     "folder": load_folder,
+    "multiviewx": lambda root, split_seed=0: _load_multiviewx(root),
 }
 # Where each data set lives inside the assets directory (for `--data` defaults).
-ASSET_NAMES = {"cuhk01": "cuhk01", "cuhk01_val": "cuhk01", "cuhk03_pair1": "cuhk03_pair1"}
+ASSET_NAMES = {
+    "cuhk01": "cuhk01",
+    "cuhk01_val": "cuhk01",
+    "cuhk03_pair1": "cuhk03_pair1",
+    "multiviewx": "multiviewx_sample",
+}
 
 
 def load_dataset(name: str, root: str | Path, split_seed: int = 0) -> ReidSplit:
