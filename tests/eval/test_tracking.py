@@ -1,6 +1,7 @@
+import numpy as np
 import pytest
 
-from crosscam.eval.tracking import evaluate_mot
+from crosscam.eval.tracking import evaluate_mot, ground_truth_rules
 from crosscam.track.mot import read_mot
 
 
@@ -37,3 +38,35 @@ def test_mot15_style_ground_truth_without_classes(pets_gt):
     no_classes = pets_gt.copy()
     no_classes[:, 6:] = -1
     assert evaluate_mot(no_classes, pets_gt)["IDF1"] == pytest.approx(100)
+
+
+def _row(frame, track, left, conf=1.0, cls=-1.0, visibility=-1.0):
+    return [frame, track, left, 100, 40, 100, conf, cls, visibility, -1]
+
+
+def test_mot15_ignore_row_is_not_counted():
+    """MOT15 layout (no classes): a conf-0 box is "don't care"; the prediction of the scored person is perfect."""
+    gt = np.array([_row(f, 1, 10 + f) for f in range(1, 4)] + [_row(f, 2, 300, conf=0) for f in range(1, 4)])
+    pred = np.array([_row(f, 7, 10 + f) for f in range(1, 4)])
+    assert ground_truth_rules(gt) == "MOT15"
+    scores = evaluate_mot(gt, pred)
+    assert scores["MOTA"] == pytest.approx(100) and scores["IDF1"] == pytest.approx(100)
+    assert scores["FN"] == 0 and scores["GT_IDs"] == 1
+    # as in TrackEval's MOT15 rules, a box on the ignored person is a false positive (no distractor classes)
+    both = np.concatenate([pred, [_row(f, 8, 300) for f in range(1, 4)]])
+    assert evaluate_mot(gt, both)["FP"] == 3
+
+
+def test_mot16_distractor_predictions_are_removed():
+    """MOT16 classes: a prediction on a distractor (class 8, conf 0) is dropped, not counted as a false positive."""
+    gt = np.array(
+        [_row(f, 1, 10 + f, cls=1, visibility=1) for f in range(1, 4)]
+        + [_row(f, 2, 300, conf=0, cls=8, visibility=1) for f in range(1, 4)]
+        + [_row(f, 3, 600, conf=0, cls=9, visibility=1) for f in range(1, 4)]
+    )
+    pred = np.array([_row(f, 7, 10 + f) for f in range(1, 4)] + [_row(f, 8, 300) for f in range(1, 4)])
+    assert ground_truth_rules(gt) == "MOT16"
+    scores = evaluate_mot(gt, pred)
+    assert scores["MOTA"] == pytest.approx(100) and scores["FP"] == 0 and scores["GT_IDs"] == 1
+    on_occluder = np.concatenate([pred, [_row(f, 9, 600) for f in range(1, 4)]])
+    assert evaluate_mot(gt, on_occluder)["FP"] == 3  # occluders (class 9) are not distractors
