@@ -7,9 +7,12 @@ export OMP_NUM_THREADS ?= 2
 
 .PHONY: setup demo test lint
 
+# The full install (core + train + ray + dev), editable. TrackEval (the `eval` extra) goes in with --no-deps: it
+# declares opencv-python, whose cv2 would overwrite opencv-python-headless's; what it needs is already installed.
 $(BIN)/crosscam: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[train,ray,dev]'
+	$(BIN)/pip install --quiet --no-deps 'trackeval>=1.3,<2'
 	touch $(BIN)/crosscam
 
 setup: $(BIN)/crosscam
