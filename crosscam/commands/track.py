@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crosscam.commands.run import TRACKER_EMBEDDER
+
 NAME = "track"
 HELP = "detect and track people in one video, image folder or stream; writes MOT tracks, crops, optional video"
 
@@ -17,6 +19,22 @@ def parse_size(text: str) -> tuple[int, int]:
     return height, width
 
 
+def tracker_embedder(name: str, assets: str | None):
+    """The tracker's appearance model: None for ``none``; the default falls back to motion only when unavailable."""
+    from crosscam.embed.registry import create_embedder
+    from crosscam.errors import CrosscamError
+
+    if name == "none":
+        return None
+    try:
+        return create_embedder(name, assets)
+    except CrosscamError as error:
+        if name != TRACKER_EMBEDDER:
+            raise
+        print(f"note: tracking on motion only ({error})")
+        return None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="video file, image folder or stream URL (rtsp://, http://)")
     parser.add_argument("--camera", help="camera name (default: the source's file name without extension)")
@@ -25,8 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--detector-size", type=parse_size, help="detector input HEIGHTxWIDTH, multiples of 32 (default: model scale)"
     )
-    parser.add_argument("--embedder", help="appearance cue, e.g. osnet-x0.25-msmt17 (default: motion only)")
-    parser.add_argument("--fps", type=float, help="frame rate (default: the container's; 25 for image folders)")
+    parser.add_argument(
+        "--embedder",
+        default=TRACKER_EMBEDDER,
+        help=f"appearance cue inside the tracker, or 'none' for motion only (default: {TRACKER_EMBEDDER}, as in "
+        "crosscam run; motion only when its model is not installed)",
+    )
+    parser.add_argument(
+        "--fps",
+        type=float,
+        help="frame rate (default: the container's; for an image folder its MOTChallenge seqinfo.ini, else 25)",
+    )
     parser.add_argument(
         "--camera-motion", action="store_true", help="compensate camera pan/shake (sparse optical flow; PTZ/handheld)"
     )
@@ -54,18 +81,18 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.io import open_source
     from crosscam.track import Tracker, TrackerConfig, track_frames
     from crosscam.track.crops import CropSaver
+    from crosscam.track.frame_rate import choose_frame_rate
     from crosscam.track.interpolate import interpolate_gaps
     from crosscam.track.mot import mot_rows, write_mot
     from crosscam.viz.annotate_video import TrackAnnotator, open_video_writer
 
     camera = args.camera or Path(str(args.source).rstrip("/")).stem or "camera"
-    source = open_source(args.source, camera, fps=args.fps, start_frame=args.start_frame)
+    fps, fps_origin = choose_frame_rate(args.source, args.fps)
+    source = open_source(args.source, camera, fps=fps, start_frame=args.start_frame)
+    print(f"{camera}: frame rate {source.fps:g} fps, from {fps_origin}")
     detector = create_detector(args.detector, args.assets, args.detector_size)
-    embedder = None
-    if args.embedder:
-        from crosscam.embed.registry import create_embedder
-
-        embedder = create_embedder(args.embedder, args.assets)
+    embedder = tracker_embedder(args.embedder, args.assets)
+    print(f"{camera}: appearance cue {args.embedder if embedder is not None else 'none (motion only)'}")
     tracker = Tracker(TrackerConfig(fps=source.fps, camera_motion=args.camera_motion), embedder)
     args.out.mkdir(parents=True, exist_ok=True)
     crops = CropSaver(args.out / "crops" / camera, args.crops_per_track, min_gap_frames=max(1, round(source.fps)))

@@ -13,11 +13,14 @@ def test_corrupt_frame_keeps_the_tracks_already_written(pets_dir, assets_dir, tm
             break
         cv2.imwrite(str(folder / f"{frame.index:06d}.jpg"), frame.image)
     (folder / "000106.jpg").write_bytes(b"not a jpeg")
+    (tmp_path / "seqinfo.ini").write_text("[Sequence]\nname=gate\nimDir=frames\nframeRate=7\n")
     out = tmp_path / "out"
     args = ["track", str(folder), "--camera", "gate", "--out", str(out), "--detector-size", "480x640"]
     code = main([*args, "--assets", str(assets_dir)])
     assert code == 2
-    assert "000106.jpg" in capsys.readouterr().err
+    printed = capsys.readouterr()
+    assert "000106.jpg" in printed.err
+    assert "frame rate 7 fps" in printed.out and "appearance cue osnet-x0.25-msmt17" in printed.out
     rows = read_mot(out / "gate.txt")
     assert len(rows) > 0 and set(rows[:, 0].astype(int)) <= {1, 2, 3, 4, 5, 6}
 
