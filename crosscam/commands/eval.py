@@ -33,6 +33,11 @@ DEFAULT_CUHK01_SPLITS = 10
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_arguments(parser)
+    parser.add_argument(
+        "--embedder-weights",
+        metavar="FILE",
+        help="evaluate this crosscam-lite0 release (.safetensors + .json, e.g. from crosscam train or fit-head)",
+    )
     parser.add_argument("--rerank", action="store_true", help="also report k-reciprocal re-ranking (transductive)")
     parser.add_argument("--rerank-k1", type=int, default=20, help="re-ranking k1: k-reciprocal set size (default 20)")
     parser.add_argument("--rerank-k2", type=int, default=6, help="re-ranking k2: query expansion size (default 6)")
@@ -89,22 +94,23 @@ def _leaf_embedders(embedder) -> list:
     return [embedder]
 
 
-def training_config(leaf) -> dict:
-    """The training configuration of a trained embedder (empty for off-the-shelf models)."""
+def training_config(leaf, weights: str | None = None) -> dict:
+    """The training configuration of a trained embedder (empty for off-the-shelf models); ``weights``: the release
+    a ``crosscam-lite0`` leaf was built from (default: the shipped one)."""
     if hasattr(leaf, "metadata"):
         return leaf.metadata.get("config", {})
     if leaf.name == "crosscam-lite0":
         from crosscam.embed.trained import SHIPPED_WEIGHTS, metadata_path
 
-        return json.loads(metadata_path(SHIPPED_WEIGHTS).read_text()).get("config", {})
+        return json.loads(metadata_path(Path(weights or SHIPPED_WEIGHTS)).read_text()).get("config", {})
     return {}
 
 
-def training_overlap(embedder, dataset: str, seeds: list[int]) -> list[str]:
+def training_overlap(embedder, dataset: str, seeds: list[int], weights: str | None = None) -> list[str]:
     """Warnings for models trained on this data set's train split of a different seed (test ids seen in training)."""
     warnings = []
     for leaf in _leaf_embedders(embedder):
-        config = training_config(leaf)
+        config = training_config(leaf, weights)
         trained_seed = config.get("split_seed")
         if dataset in config.get("datasets", []) and any(seed != trained_seed for seed in seeds):
             warnings.append(
@@ -145,10 +151,27 @@ def _write_pictures(args, features, samples, split, rerank) -> list[Path]:
     return written
 
 
+def _embedder(args: argparse.Namespace) -> tuple[str, object]:
+    """(spec as reported, embedder): ``--embedder-weights`` builds crosscam-lite0 from that release."""
+    from crosscam.embed.registry import create_embedder
+
+    if not args.embedder_weights:
+        spec = embedder_spec(args.embedder, args.flip, args.assets)
+        return spec, create_embedder(spec, args.assets)
+    from crosscam.embed.compose import FlipEmbedder
+    from crosscam.embed.trained import create
+    from crosscam.errors import CrosscamError
+
+    if args.embedder:
+        raise CrosscamError("--embedder and --embedder-weights name two embedders; give one")
+    embedder = create(weights=args.embedder_weights)
+    spec = f"crosscam-lite0[{args.embedder_weights}]{':flip' if args.flip else ''}"
+    return spec, FlipEmbedder(embedder) if args.flip else embedder
+
+
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from crosscam.embed.registry import create_embedder
     from crosscam.errors import CrosscamError
     from crosscam.eval.reid_metrics import MAP_NOTE
     from crosscam.eval.reid_splits import evaluate_splits, split_samples, split_seeds
@@ -161,10 +184,9 @@ def run(args: argparse.Namespace) -> int:
         raise CrosscamError(f"--shrinkage {args.shrinkage}: must be between 0 and 1")
     rerank = _rerank_params(args)
     samples, splits = split_samples(args.dataset, root, seeds, include_train=args.learn_projection)
-    spec = embedder_spec(args.embedder, args.flip, args.assets)
-    embedder = create_embedder(spec, args.assets)
+    spec, embedder = _embedder(args)
     print(f"{splits[0].describe()}; {len(seeds)} split(s), seeds {seeds[0]}-{seeds[-1]}")
-    warnings = training_overlap(embedder, args.dataset, seeds)
+    warnings = training_overlap(embedder, args.dataset, seeds, args.embedder_weights)
     for warning in warnings:
         print(f"WARNING: {warning}")
     parts = "query, gallery and train" if args.learn_projection else "query and gallery"

@@ -241,6 +241,17 @@ def _load_multiviewx(root: str | Path) -> ReidSplit:
     return load_multiviewx(root)
 
 
+def load_labelled_crops(root: str | Path) -> list[ReidSample]:
+    """Labelled crops for fitting a head: ``ROOT/train/<person>/<camera>_<name>.jpg`` when ``ROOT/train`` exists,
+    else ``ROOT/<person>/<camera>_<name>.jpg``; identities and cameras numbered by sorted folder / prefix name."""
+    root = _require_dir(Path(root), "labelled crops: <person>/<camera>_<name>.jpg")
+    samples = _folder_part(root / "train" if (root / "train").is_dir() else root)
+    cam_of = {name: i for i, name in enumerate(sorted({s.camid for s in samples}))}
+    if not samples:
+        raise CrosscamError(f"{root}: the person folders hold no image")
+    return [ReidSample(s.path, s.pid, cam_of[s.camid]) for s in samples]
+
+
 LOADERS: dict[str, Callable[..., ReidSplit]] = {
     "market1501": lambda root, split_seed=0: load_market1501(root),
     "cuhk01": load_cuhk01,
