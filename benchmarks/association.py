@@ -10,6 +10,8 @@
 (b) CUHK01 test ids of split seed 0 (486 people): each person's two crops per camera view
     are one tracklet; pairwise F1.
 
+Both call :func:`crosscam.associate.associate.associate`, the function ``crosscam run`` calls, and
+the MultiviewX tracklets come from the same :class:`~crosscam.associate.tracklet_builder.TrackletBuilder`.
 The merge threshold is the embedder's shipped calibration (P(same) = 0.5), fitted on
 CUHK03 pair-1 train + CUHK01 train ids, never on these data.
 
@@ -27,30 +29,20 @@ from pathlib import Path
 import numpy as np
 
 from crosscam.assets import resolve_dataset
+from crosscam.associate.associate import AssociationConfig, associate
 from crosscam.associate.calibration import load_calibration, tracklet_embeddings
-from crosscam.associate.clustering import TrackletSpan, cluster_tracklets
-from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, foot_points, ground_evidence
-from crosscam.associate.ground_refinement import FootTrack, refine_calibrations
-from crosscam.associate.tracklet_builder import TrackletBuilder
+from crosscam.associate.ground_plane import GroundCalibration
+from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder
 from crosscam.detect.base import Detections
-from crosscam.embed.base import l2_normalize
 from crosscam.embed.registry import create_embedder, default_embedder_name
 from crosscam.eval.association import identity_f1, pairwise_scores
 from crosscam.imageio import read_bgr
 from crosscam.io.frames import Frame
 from crosscam.reid.datasets import load_dataset
 from crosscam.reid.features import embed_samples
+from crosscam.types import Camera, Tracklet
 
 MULTIVIEWX_FPS = 2.0  # annotated frame rate; only the ordering matters here
-
-
-def multiviewx_foot_tracks(builders: dict, tracklets: list) -> list[FootTrack]:
-    """Image foot points over time of each ground-truth tracklet."""
-    tracks = []
-    for camera, track in tracklets:
-        rows = np.array([row for row in builders[camera].rows if row[1] == track.track_id])
-        tracks.append(FootTrack(camera, rows[:, 0] / MULTIVIEWX_FPS, foot_points(rows[:, 2:6])))
-    return tracks
 
 
 def multiviewx_calibrations(root: Path, cameras) -> dict[str, GroundCalibration]:
@@ -86,29 +78,23 @@ def multiviewx(embedder, threshold: float, root: Path, ground: str = "none") -> 
             num_boxes += len(boxes)
             detections = Detections(np.array(boxes, np.float32), np.ones(len(boxes), np.float32), np.array(ids))
             frame = Frame(camera_dir.name, frame_index, frame_index / MULTIVIEWX_FPS, image)
-            builders.setdefault(camera_dir.name, TrackletBuilder(min_boxes=1)).add(frame, detections)
-    tracklets = [(camera, track) for camera, builder in builders.items() for track in builder.finish()]
-    embeddings = np.stack(
-        [l2_normalize(embedder.embed(track.embedding_crops()).mean(0, keepdims=True))[0] for _, track in tracklets]
-    )
-    spans = [TrackletSpan(camera, track.timestamps[0], track.timestamps[-1]) for camera, track in tracklets]
-    evidence, notes = {}, []
+            builder = builders.setdefault(camera_dir.name, TrackletBuilder(camera_dir.name, CropConfig(min_boxes=1)))
+            builder.add(frame, detections)
+    built = {camera: builder.finish(embedder) for camera, builder in builders.items()}
+    tracklets = [tracklet for camera in built.values() for tracklet in camera.tracklets]
+    boxes_by_camera = {camera: result.boxes for camera, result in built.items()}
+    cameras = [Camera(name, str(root / "Image_subsets" / name), fps=MULTIVIEWX_FPS) for name in built]
+    config = AssociationConfig()
     if ground != "none":
-        feet = multiviewx_foot_tracks(builders, tracklets)
-        calibrations = multiviewx_calibrations(root, builders)
-        if ground == "refined":
-            calibrations, report = refine_calibrations(feet, embeddings, calibrations)
-            notes = [r.describe() for r in report]
-        positions = [GroundTrack(f.times, calibrations[f.camera].image_to_ground(f.points)) for f in feet]
-        apart, together = ground_evidence(positions, [camera for camera, _ in tracklets])
-        evidence = {"apart": apart, "together": together}
-    labels = cluster_tracklets(embeddings, spans, threshold, **evidence)
-    true_ids = [track.track_id for _, track in tracklets]
+        config = AssociationConfig(grounds=multiviewx_calibrations(root, built), refine_grounds=ground == "refined")
+    association = associate(tracklets, boxes_by_camera, cameras, config, threshold)
+    labels = association.labels
+    true_ids = [tracklet.track_id for tracklet in tracklets]
     pairs = pairwise_scores(true_ids, labels)
-    label_of = {(camera, track.track_id): label for (camera, track), label in zip(tracklets, labels, strict=True)}
+    label_of = {tracklet.key: label for tracklet, label in zip(tracklets, labels, strict=True)}
     steps, gt, predicted = [], [], []
-    for camera, builder in builders.items():
-        for frame, track_id, *_ in builder.rows:
+    for camera, boxes in boxes_by_camera.items():
+        for frame, track_id in zip(boxes.frame.tolist(), boxes.track_id.tolist(), strict=True):
             steps.append(f"{camera}/{frame}")
             gt.append(track_id)
             predicted.append(label_of[(camera, track_id)])
@@ -120,8 +106,8 @@ def multiviewx(embedder, threshold: float, root: Path, ground: str = "none") -> 
         "recall": pairs.recall,
         "f1": pairs.f1,
         "idf1": idf1["IDF1"],
-        "identities": int(labels.max()) + 1,
-        "notes": notes,
+        "identities": len(association.identities),
+        "notes": [r.describe() for r in association.refinement],
     }
 
 
@@ -129,8 +115,13 @@ def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0) -> dict:
     split = load_dataset("cuhk01", root, split_seed=split_seed)
     samples = [*split.query, *split.gallery]
     embeddings, pids, camids = tracklet_embeddings(embed_samples(embedder, samples), samples)
-    spans = [TrackletSpan(str(camera), 0.0, 1.0) for camera in camids]  # one person is seen once per view
-    labels = cluster_tracklets(embeddings, spans, threshold)
+    # One person is seen once per view: each (view, person) is one tracklet spanning the same second.
+    tracklets = [
+        Tracklet(str(camera), int(pid), 0.0, 1.0, 0, 1, 2, 2, embedding)
+        for embedding, pid, camera in zip(embeddings, pids, camids, strict=True)
+    ]
+    cameras = [Camera(name, "") for name in sorted({t.camera for t in tracklets})]
+    labels = associate(tracklets, {}, cameras, AssociationConfig(), threshold).labels
     pairs = pairwise_scores(pids, labels)
     return {
         "data": f"CUHK01 test ids, split seed {split_seed}: {len(set(pids))} people x 2 views = {len(pids)} tracklets",

@@ -10,12 +10,13 @@ from crosscam.associate.calibration import Calibration
 from crosscam.embed.base import Embedder
 from crosscam.errors import CrosscamError
 from crosscam.store.index_store import IndexStore
+from crosscam.types import IdentityHit, QueryHit, QueryResult
 
 
 def rank_index(
     store: IndexStore, make_embedder: Callable[[], Embedder], calibration: Calibration, query_bgr: np.ndarray
-) -> dict:
-    """``{"tracklets": [...], "identities": [...]}``, best first, each with cosine similarity and P(same).
+) -> QueryResult:
+    """Every tracklet and every identity, best first, each with cosine similarity and P(same).
 
     An identity scores as its best-matching appearance: the query may show the person from one viewpoint only.
     The embedder is made only once the index is known to hold tracklets (loading a model costs seconds).
@@ -23,32 +24,45 @@ def rank_index(
     tracklets = store.tracklets()
     if not tracklets:
         raise CrosscamError(f"{store.folder}: the index holds no tracklets; nothing to search")
-    assigned = store.identities()
+    global_ids = store.global_ids()
     query = make_embedder().embed([query_bgr])[0]
     similarity = np.stack([t.embedding for t in tracklets]) @ query
     probability = calibration.probability(similarity)
-    ranked = []
-    for index in np.argsort(-similarity):
-        tracklet = tracklets[index]
-        ranked.append(
-            {
-                "global_id": assigned.get(tracklet.id, (None, 0.0))[0],
-                "camera": tracklet.camera,
-                "track_id": tracklet.track_id,
-                "start_s": round(tracklet.start_s, 3),
-                "end_s": round(tracklet.end_s, 3),
-                "similarity": round(float(similarity[index]), 4),
-                "probability": round(float(probability[index]), 4),
-                "thumbnail": tracklet.thumbnail,
-            }
-        )
-    identities: dict[int, dict] = {}
+    ranked = tuple(
+        QueryHit(tracklets[i], global_ids.get(tracklets[i].id), float(similarity[i]), float(probability[i]))
+        for i in np.argsort(-similarity, kind="stable")
+    )
+    identities: dict[int, IdentityHit] = {}
     for hit in ranked:  # best first, so the first hit of an identity is its best appearance
-        if hit["global_id"] is not None and hit["global_id"] not in identities:
-            identities[hit["global_id"]] = {
-                "global_id": hit["global_id"],
-                "similarity": hit["similarity"],
-                "probability": hit["probability"],
-                "best_appearance": hit,
+        if hit.global_id is not None and hit.global_id not in identities:
+            identities[hit.global_id] = IdentityHit(hit.global_id, hit)
+    return QueryResult(ranked, tuple(identities.values()))
+
+
+def hit_json(hit: QueryHit) -> dict:
+    return {
+        "global_id": hit.global_id,
+        "camera": hit.tracklet.camera,
+        "track_id": hit.tracklet.track_id,
+        "start_s": round(hit.tracklet.start, 3),
+        "end_s": round(hit.tracklet.end, 3),
+        "similarity": round(hit.similarity, 4),
+        "probability": round(hit.probability, 4),
+        "thumbnail": hit.tracklet.thumbnail,
+    }
+
+
+def result_json(result: QueryResult) -> dict:
+    """The JSON form of ``crosscam query --json``: ``{"tracklets": [...], "identities": [...]}``, best first."""
+    return {
+        "tracklets": [hit_json(hit) for hit in result.tracklets],
+        "identities": [
+            {
+                "global_id": hit.global_id,
+                "similarity": round(hit.similarity, 4),
+                "probability": round(hit.probability, 4),
+                "best_appearance": hit_json(hit.best),
             }
-    return {"tracklets": ranked, "identities": list(identities.values())}
+            for hit in result.identities
+        ],
+    }

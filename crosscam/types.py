@@ -11,6 +11,8 @@ type                        what it is
 :class:`Appearance`         a tracklet as part of an identity: similarity to the identity, wall-clock times
 :class:`Identity`           one person across cameras and time: a global id and its appearances
 :class:`RunResult`          what :func:`crosscam.run_cameras` returns: cameras, identities, output files
+:class:`QueryHit`           one tracklet ranked against a query crop: cosine similarity and P(same person)
+:class:`QueryResult`        a query's ranked tracklets, and its identities ranked by their best appearance
 ==========================  ==========================================================================
 
 **One clock.** Every time is in seconds. A box's ``timestamp`` is its frame's timestamp (seconds since the
@@ -140,13 +142,21 @@ class TrackedBoxes:
         rows = np.flatnonzero(self.track_id == track_id)
         return self[rows[np.argsort(self.frame[rows], kind="stable")]]
 
+    def by_track(self) -> dict[int, TrackedBoxes]:
+        """Every track's boxes in frame order, keyed by track id (one pass, not one scan per track)."""
+        order = np.lexsort((self.frame, self.track_id))
+        ids, starts = np.unique(self.track_id[order], return_index=True)
+        ends = [*starts[1:], len(order)]
+        return {int(i): self[order[a:b]] for i, a, b in zip(ids, starts, ends, strict=True)}
+
     def sorted(self) -> TrackedBoxes:
         """Rows ordered by frame, then track id."""
         return self[np.lexsort((self.track_id, self.frame))]
 
     def foot_points(self) -> np.ndarray:
-        """``N x 2`` bottom centre of each box: where the person touches the ground."""
-        return np.column_stack([(self.xyxy[:, 0] + self.xyxy[:, 2]) / 2, self.xyxy[:, 3]])
+        """``N x 2`` float64 bottom centre of each box: where the person touches the ground."""
+        xyxy = self.xyxy.astype(np.float64)
+        return np.column_stack([(xyxy[:, 0] + xyxy[:, 2]) / 2, xyxy[:, 3]])
 
     def to_mot(self, ids: np.ndarray | None = None) -> np.ndarray:
         """MOTChallenge rows (``N x 10``, frame and id 1-based as written): frame, id, left, top, w, h, score, -1...
@@ -227,6 +237,30 @@ class Identity:
         return [a.tracklet for a in self.appearances]
 
 
+def identities_from(members: Iterable[tuple[Tracklet, int, float]], cameras: Iterable[Camera]) -> tuple[Identity, ...]:
+    """Identities from ``(tracklet, global id, similarity)`` rows, ordered by global id.
+
+    Appearances are ordered by their start on the shared clock (see :meth:`Camera.offset`), then by camera;
+    their wall-clock times are given to the millisecond when the camera's start time is known.
+    """
+    by_name = {camera.name: camera for camera in cameras}
+    origin = run_origin(by_name.values())
+    groups: dict[int, list[Appearance]] = {}
+    for tracklet, global_id, similarity in members:
+        camera = by_name.get(tracklet.camera, Camera(tracklet.camera, ""))
+        start, end = camera.wall_clock(round(tracklet.start, 3)), camera.wall_clock(round(tracklet.end, 3))
+        groups.setdefault(int(global_id), []).append(Appearance(tracklet, float(similarity), start, end))
+
+    def shared_start(appearance: Appearance) -> tuple[float, str]:
+        camera = by_name.get(appearance.camera, Camera(appearance.camera, ""))
+        return appearance.tracklet.start + camera.offset(origin), appearance.camera
+
+    return tuple(
+        Identity(global_id, tuple(sorted(appearances, key=shared_start)))
+        for global_id, appearances in sorted(groups.items())
+    )
+
+
 @dataclass(frozen=True)
 class RunResult:
     """What a run produced: its cameras, the identities, and the files it wrote (paths inside ``folder``)."""
@@ -241,3 +275,37 @@ class RunResult:
             if any(a.tracklet.key == (camera, track_id) for a in identity.appearances):
                 return identity
         return None
+
+
+@dataclass(frozen=True)
+class QueryHit:
+    """One stored tracklet ranked against a query crop."""
+
+    tracklet: Tracklet
+    global_id: int | None  # its identity, None when the index was never associated
+    similarity: float  # cosine between the query's embedding and the tracklet's
+    probability: float  # calibrated P(same person) at even prior odds
+
+
+@dataclass(frozen=True)
+class IdentityHit:
+    """An identity ranked against a query crop by its best-matching appearance."""
+
+    global_id: int
+    best: QueryHit
+
+    @property
+    def similarity(self) -> float:
+        return self.best.similarity
+
+    @property
+    def probability(self) -> float:
+        return self.best.probability
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Every tracklet, best first, and every identity, best first."""
+
+    tracklets: tuple[QueryHit, ...]
+    identities: tuple[IdentityHit, ...]

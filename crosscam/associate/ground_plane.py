@@ -24,6 +24,7 @@ import cv2
 import numpy as np
 
 from crosscam.errors import CrosscamError
+from crosscam.types import TrackedBoxes
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,17 @@ def apply_homography(homography: np.ndarray, points: np.ndarray) -> np.ndarray:
     return homogeneous[:, :2] / homogeneous[:, 2:3]
 
 
-def foot_points(xyxy: np.ndarray) -> np.ndarray:
-    """Bottom centre of each box: where the person touches the ground."""
-    return np.column_stack([(xyxy[:, 0] + xyxy[:, 2]) / 2, xyxy[:, 3]])
-
-
 @dataclass(frozen=True)
 class GroundTrack:
-    """A tracklet's ground positions at times (seconds on the shared clock)."""
+    """Where a tracklet stood: ground positions at times (seconds on the shared clock), derived from its boxes."""
 
     times: np.ndarray  # (T,)
     positions: np.ndarray  # (T, 2)
+
+    @classmethod
+    def from_boxes(cls, boxes: TrackedBoxes, calibration: GroundCalibration, offset: float = 0.0) -> GroundTrack:
+        """One tracklet's foot points on the ground; ``offset`` moves its camera's clock onto the shared one."""
+        return cls(boxes.timestamp + offset, calibration.image_to_ground(boxes.foot_points()))
 
 
 def covisible(times_a: np.ndarray, times_b: np.ndarray, time_tolerance: float = 0.02) -> tuple[np.ndarray, np.ndarray]:

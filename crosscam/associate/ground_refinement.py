@@ -19,7 +19,7 @@ decisions. The MultiviewX sample is such a case (two of six cameras are several
 metres off); ``benchmarks/association.py`` measures the effect.
 
 Example:
-    >>> calibrations, report = refine_calibrations(foot_tracks, embeddings, calibrations)  # doctest: +SKIP
+    >>> calibrations, report = refine_calibrations(tracklet_boxes, embeddings, calibrations)  # doctest: +SKIP
     >>> print("\\n".join(r.describe() for r in report))  # doctest: +SKIP
 """
 
@@ -31,20 +31,12 @@ import cv2
 import numpy as np
 
 from crosscam.associate.ground_plane import GroundCalibration, apply_homography
+from crosscam.types import TrackedBoxes
 
 MIN_COVISIBLE = 3  # moments two tracklets must share to say where they stand relative to each other
 GOOD_ENOUGH = 0.8  # RANSAC stops once this share of a camera's tracklets agrees with the reference
 CLIP_DISTANCE = 3.0  # a tracklet pair's distance is the mean of per-moment distances clipped here (robust, vectorised)
 MOMENT_SECONDS = 0.5  # foot points are compared on a shared clock of this resolution (one point per tracklet each)
-
-
-@dataclass(frozen=True)
-class FootTrack:
-    """Where a tracklet touches the ground in its camera's image: pixel foot points over time."""
-
-    camera: str
-    times: np.ndarray  # (T,) seconds on the shared clock
-    points: np.ndarray  # (T, 2) pixels
 
 
 @dataclass(frozen=True)
@@ -147,9 +139,10 @@ class _PairTable:
 
 
 def refine_calibrations(
-    foot_tracks: list[FootTrack],
+    tracks: list[TrackedBoxes],
     embeddings: np.ndarray,
     calibrations: dict[str, GroundCalibration],
+    offsets: dict[str, float] | None = None,
     match_distance: float = 0.5,
     candidates: int = 3,
     iterations: int = 2000,
@@ -157,25 +150,28 @@ def refine_calibrations(
 ) -> tuple[dict[str, GroundCalibration], list[CameraRefinement]]:
     """Calibrations made consistent across cameras (see the module docstring), and a report per camera.
 
-    ``foot_tracks`` and ``embeddings`` (unit rows) describe the same tracklets; tracks of cameras without a
-    calibration are ignored. ``match_distance`` is in the calibration's unit (metres).
+    ``tracks`` (each tracklet's boxes) and ``embeddings`` (unit rows) describe the same tracklets; tracks of
+    cameras without a calibration are ignored. ``offsets`` moves each camera's clock onto the shared clock
+    (seconds; 0 when missing). ``match_distance`` is in the calibration's unit (metres).
     """
-    cameras = sorted({t.camera for t in foot_tracks} & set(calibrations))
+    offsets = offsets or {}
+    cameras = sorted({t.camera for t in tracks} & set(calibrations))
     if len(cameras) < 2:
         return dict(calibrations), []
-    members = {c: [i for i, t in enumerate(foot_tracks) if t.camera == c] for c in cameras}
+    members = {c: [i for i, t in enumerate(tracks) if t.camera == c] for c in cameras}
     moments, normalized = {}, {}
-    for i, track in enumerate(foot_tracks):
+    for i, track in enumerate(tracks):
         if track.camera in calibrations:
             # One foot point per moment of the shared clock, so tracklets of different cameras line up by key.
-            moments[i], first = np.unique(np.round(track.times / MOMENT_SECONDS).astype(np.int64), return_index=True)
-            normalized[i] = calibrations[track.camera].normalize(track.points[first])
+            times = track.timestamp + offsets.get(track.camera, 0.0)
+            moments[i], first = np.unique(np.round(times / MOMENT_SECONDS).astype(np.int64), return_index=True)
+            normalized[i] = calibrations[track.camera].normalize(track.foot_points()[first])
     current = {c: calibrations[c].normalized_to_ground for c in cameras}
 
     def table(camera: str, reference_cameras) -> tuple[_PairTable, list[int], list[int]]:
         sources = members[camera]
         references = [i for c in reference_cameras if c != camera for i in members[c]]
-        positions = [(moments[i], apply_homography(current[foot_tracks[i].camera], normalized[i])) for i in references]
+        positions = [(moments[i], apply_homography(current[tracks[i].camera], normalized[i])) for i in references]
         pairs = _PairTable([normalized[i] for i in sources], [moments[i] for i in sources], positions)
         return pairs, sources, references
 

@@ -1,4 +1,4 @@
-"""Collect a camera's tracked boxes into tracklets with a few good crops each.
+"""Collect a camera's tracked boxes into :class:`~crosscam.types.Tracklet` s, each embedded from a few good crops.
 
 A crop is *good* for appearance when the person is large enough, not cut by the
 frame edge and not heavily covered by another person's box; only good crops are
@@ -6,6 +6,13 @@ embedded (their mean, L2-normalised, is the tracklet embedding). A track with no
 good crop falls back to its largest crops rather than vanishing. Crops are
 sampled evenly along the track with a doubling stride, so memory stays bounded
 on long videos.
+
+Example:
+    >>> builder = TrackletBuilder("lobby")  # doctest: +SKIP
+    >>> for frame, tracked in track_frames(source, detector, tracker):  # doctest: +SKIP
+    ...     builder.add(frame, tracked)
+    >>> camera = builder.finish(embedder)  # doctest: +SKIP
+    >>> camera.tracklets[0].embedding.shape, len(camera.boxes)  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -15,28 +22,51 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crosscam.detect.base import Detections
+from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.io.frames import Frame
+from crosscam.types import TrackedBoxes, Tracklet
 
 
 @dataclass(frozen=True)
-class CropFilter:
-    min_height: int = 48  # pixels
-    edge_margin: int = 3  # a box this close to the frame border is cut by it
-    max_covered: float = 0.3  # largest fraction of the box's area that other boxes may cover
+class CropConfig:
+    """Which crops describe a tracklet's appearance, with the reason for each default.
+
+    Attributes:
+        min_height: pixels; the embedders read 256 x 128 crops, and people below 48 px are mostly blur.
+        edge_margin: pixels; a box this close to the frame border is cut by it (half a person is no appearance).
+        max_covered: largest fraction of the box's area one other box may cover (0.3: beyond it the crop shows
+            two people, and their mean embedding would link them).
+        max_crops: crops embedded per tracklet; 12 evenly spaced crops bound the embedding cost of long tracks
+            while still covering the walk's viewpoints.
+        min_boxes: shorter tracks are dropped as noise (false detections flicker for a few frames).
+    """
+
+    min_height: int = 48
+    edge_margin: int = 3
+    max_covered: float = 0.3
+    max_crops: int = 12
+    min_boxes: int = 5
+
+
+@dataclass(frozen=True)
+class CameraTracklets:
+    """What one camera's builder produced: tracklets, the boxes of those tracklets, and their thumbnails."""
+
+    tracklets: list[Tracklet]
+    boxes: TrackedBoxes  # every box of the kept tracklets
+    best_crops: dict[int, np.ndarray]  # track id -> its largest good crop (BGR), the tracklet's thumbnail
 
 
 @dataclass
-class BuiltTracklet:
-    camera: str
-    track_id: int
-    frames: list[int] = field(default_factory=list)
-    timestamps: list[float] = field(default_factory=list)
+class _Track:
+    """The builder's private accumulator of one track."""
+
+    num_boxes: int = 0
     crops: list[np.ndarray] = field(default_factory=list)  # good crops (sampled)
-    fallback: list[tuple[float, np.ndarray]] = field(default_factory=list)  # (area, crop) when none is good
+    fallback: list[tuple[float, np.ndarray]] = field(default_factory=list)  # (area, crop) while none is good
     stride: int = 1
     good_seen: int = 0
 
-    @property
     def best_crop(self) -> np.ndarray:
         if self.crops:
             return max(self.crops, key=lambda crop: crop.shape[0] * crop.shape[1])
@@ -64,65 +94,96 @@ def covered_fraction(xyxy: np.ndarray) -> np.ndarray:
 class TrackletBuilder:
     """Feed it every (frame, tracked detections) of one camera, then call :meth:`finish`."""
 
-    def __init__(self, crop_filter: CropFilter = CropFilter(), max_crops: int = 12, min_boxes: int = 5):
-        self.crop_filter = crop_filter
-        self.max_crops = max_crops
-        self.min_boxes = min_boxes
-        self.tracks: dict[int, BuiltTracklet] = {}
-        self.rows: list[tuple[int, int, float, float, float, float, float]] = []  # all boxes, for the store
+    def __init__(self, camera: str, config: CropConfig = CropConfig()):
+        self.camera = camera
+        self.config = config
+        self._tracks: dict[int, _Track] = {}
+        self._boxes: list[TrackedBoxes] = []  # per frame
 
     def add(self, frame: Frame, detections: Detections) -> None:
         height, width = frame.image.shape[:2]
         xyxy = detections.xyxy
+        n = len(xyxy)
+        self._boxes.append(
+            TrackedBoxes(
+                self.camera,
+                np.full(n, frame.index),
+                np.full(n, frame.timestamp),
+                detections.tracker_id,
+                xyxy,
+                detections.confidence,
+            )
+        )
         covered = covered_fraction(xyxy)
-        margin = self.crop_filter.edge_margin
-        for box, score, track_id, cover in zip(
-            xyxy, detections.confidence, detections.tracker_id, covered, strict=True
-        ):
-            track_id = int(track_id)
-            self.rows.append((frame.index, track_id, *map(float, box), float(score)))
-            track = self.tracks.setdefault(track_id, BuiltTracklet(frame.camera, track_id))
-            track.frames.append(frame.index)
-            track.timestamps.append(frame.timestamp)
+        config = self.config
+        margin = config.edge_margin
+        for box, track_id, cover in zip(xyxy, detections.tracker_id, covered, strict=True):
+            track = self._tracks.setdefault(int(track_id), _Track())
+            track.num_boxes += 1
             x1, y1, x2, y2 = box
             left, top = max(int(x1), 0), max(int(y1), 0)
             right, bottom = min(int(np.ceil(x2)), width), min(int(np.ceil(y2)), height)
             if right - left < 4 or bottom - top < 8:
                 continue
             good = (
-                y2 - y1 >= self.crop_filter.min_height
+                y2 - y1 >= config.min_height
                 and x1 >= margin
                 and y1 >= margin
                 and x2 <= width - margin
                 and y2 <= height - margin
-                and cover <= self.crop_filter.max_covered
+                and cover <= config.max_covered
             )
             if good:
                 self._keep_good(track, frame.image, (left, top, right, bottom))
-            elif not track.crops and len(track.fallback) < self.max_crops:
+            elif not track.crops and len(track.fallback) < config.max_crops:
                 crop = frame.image[top:bottom, left:right].copy()
                 track.fallback.append(((right - left) * (bottom - top), crop))
                 track.fallback.sort(key=lambda item: -item[0])
 
-    def _keep_good(self, track: BuiltTracklet, image: np.ndarray, box: tuple[int, int, int, int]) -> None:
+    def _keep_good(self, track: _Track, image: np.ndarray, box: tuple[int, int, int, int]) -> None:
         track.good_seen += 1
         if (track.good_seen - 1) % track.stride:
             return
         left, top, right, bottom = box
         track.crops.append(image[top:bottom, left:right].copy())
         track.fallback.clear()
-        if len(track.crops) >= 2 * self.max_crops:
+        if len(track.crops) >= 2 * self.config.max_crops:
             track.crops = track.crops[::2]
             track.stride *= 2
 
-    def finish(self) -> list[BuiltTracklet]:
-        """Tracklets with at least ``min_boxes`` boxes, each with at most ``max_crops`` evenly spaced crops."""
-        kept = []
-        for track in sorted(self.tracks.values(), key=lambda t: t.track_id):
-            if len(track.frames) < self.min_boxes:
-                continue
-            if len(track.crops) > self.max_crops:
-                picks = np.linspace(0, len(track.crops) - 1, self.max_crops).round().astype(int)
+    def finish(self, embedder: Embedder, progress: bool = False) -> CameraTracklets:
+        """Tracklets with at least ``min_boxes`` boxes, each embedded from at most ``max_crops`` evenly spaced crops.
+
+        All crops of the camera are embedded in one call (batches span tracklets).
+        """
+        kept = {}
+        for track_id, track in sorted(self._tracks.items()):
+            if track.num_boxes < self.config.min_boxes or not track.embedding_crops():
+                continue  # too short, or never a crop of at least 4 x 8 pixels
+            if len(track.crops) > self.config.max_crops:
+                picks = np.linspace(0, len(track.crops) - 1, self.config.max_crops).round().astype(int)
                 track.crops = [track.crops[i] for i in picks]
-            kept.append(track)
-        return kept
+            kept[track_id] = track
+        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
+        boxes = boxes[np.isin(boxes.track_id, list(kept))]
+        crops = [crop for track in kept.values() for crop in track.embedding_crops()]
+        features = embedder.embed(crops, progress=progress) if crops else np.zeros((0, 0), np.float32)
+        tracklets, start = [], 0
+        for track_id, own in boxes.by_track().items():
+            track = kept[track_id]
+            count = len(track.embedding_crops())
+            tracklets.append(
+                Tracklet(
+                    camera=self.camera,
+                    track_id=track_id,
+                    start=float(own.timestamp[0]),
+                    end=float(own.timestamp[-1]),
+                    first_frame=int(own.frame[0]),
+                    last_frame=int(own.frame[-1]),
+                    num_boxes=len(own),
+                    num_crops=len(track.crops),
+                    embedding=l2_normalize(features[start : start + count].mean(axis=0, keepdims=True))[0],
+                )
+            )
+            start += count
+        return CameraTracklets(tracklets, boxes, {t: track.best_crop() for t, track in kept.items()})

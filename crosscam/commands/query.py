@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.associate.calibration import Calibration
     from crosscam.embed.registry import create_embedder
     from crosscam.imageio import read_bgr
-    from crosscam.query import rank_index
+    from crosscam.query import rank_index, result_json
     from crosscam.store.index_store import IndexStore
     from crosscam.viz.query_result import draw_query_result
 
@@ -43,16 +43,16 @@ def run(args: argparse.Namespace) -> int:
     print(f"query {args.image} against {args.index} ({embedder_name}); P(same) assumes even prior odds")
     print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
     print("|---:|---:|---:|---:|---|---:|---|")
-    for rank, hit in enumerate(result["identities"][: args.top], start=1):
-        best = hit["best_appearance"]
+    for rank, hit in enumerate(result.identities[: args.top], start=1):
+        best = hit.best.tracklet
         print(
-            f"| {rank} | {hit['global_id']} | {hit['probability']:.3f} | {hit['similarity']:.3f} | {best['camera']} | "
-            f"{best['track_id']} | {best['start_s']:.1f}–{best['end_s']:.1f} |"
+            f"| {rank} | {hit.global_id} | {hit.probability:.3f} | {hit.similarity:.3f} | {best.camera} | "
+            f"{best.track_id} | {best.start:.1f}–{best.end:.1f} |"
         )
     picture = args.picture or args.index / f"query_{args.image.stem}.png"
-    draw_query_result(query, result["tracklets"][: args.top], store.folder, picture)
+    draw_query_result(query, result.tracklets[: args.top], store.folder, picture)
     print(f"\nwrote {picture}")
     if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
+        args.json.write_text(json.dumps(result_json(result), indent=2) + "\n")
         print(f"wrote {args.json}")
     return 0

@@ -15,6 +15,8 @@ from crosscam.assets import resolve_file
 from crosscam.detect.base import Detector
 from crosscam.errors import CrosscamError
 
+DEFAULT_DETECTOR = "bytetrack-nano"  # trained on pedestrians (CrowdHuman, MOT17, ...), not on all of COCO
+
 
 def _bytetrack_nano(assets_dir, input_size) -> Detector:
     from crosscam.detect.yolox_onnx import YoloxOnnxDetector
@@ -52,7 +54,7 @@ DETECTORS: dict[str, tuple[Callable[..., Detector], str]] = {
 
 
 def create_detector(
-    name: str = "bytetrack-nano",
+    name: str = DEFAULT_DETECTOR,
     assets_dir: str | os.PathLike | None = None,
     input_size: tuple[int, int] | None = None,
 ) -> Detector:

@@ -1,66 +1,69 @@
 """Who appeared where and when: identities with their appearances, as JSON and CSV.
 
-Times are seconds since the camera's first frame (``start_s``/``end_s``), plus
-wall-clock ISO 8601 times when the camera was given a start time.
+Times are seconds since the camera's first frame (``start_s``/``end_s``, the frames' timestamps), plus
+wall-clock ISO 8601 times when the camera was given a start time. Sources are given by file name only
+(the full paths stay in the index), so the files can be shared without revealing where footage lives.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from crosscam.store.index_store import IndexStore
+from crosscam.types import Camera, Identity
 
 CSV_FIELDS = [
     "global_id", "camera", "track_id", "start_s", "end_s", "start_time", "end_time", "similarity", "num_boxes",
-    "thumbnail",
+    "thumbnail", "source",
 ]  # fmt: skip
 
 
-def identities(store: IndexStore) -> list[dict]:
-    """Identities ordered by global id; each with its appearances ordered by time."""
-    starts = {c.name: c.start_time for c in store.cameras()}
-    assigned = store.identities()
-    by_identity: dict[int, list[dict]] = {}
-    for tracklet in store.tracklets():
-        if tracklet.id not in assigned:
-            continue
-        global_id, similarity = assigned[tracklet.id]
-        start = starts.get(tracklet.camera)
-        origin = datetime.fromisoformat(start) if start else None
+def source_name(source: str) -> str:
+    """A source's file name (``/data/lobby.mp4`` -> ``lobby.mp4``); a stream URL without credentials or query."""
+    if "://" in source:
+        parts = urlsplit(source)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}{parts.path}"
+    return Path(source.rstrip("/")).name
 
-        def wall_clock(seconds: float, origin=origin) -> str | None:
-            return (
-                (origin + timedelta(seconds=round(seconds, 3))).isoformat(timespec="milliseconds") if origin else None
-            )
 
-        by_identity.setdefault(global_id, []).append(
-            {
-                "camera": tracklet.camera,
-                "track_id": tracklet.track_id,
-                "start_s": round(tracklet.start_s, 3),
-                "end_s": round(tracklet.end_s, 3),
-                "start_time": wall_clock(tracklet.start_s),
-                "end_time": wall_clock(tracklet.end_s),
-                "similarity": round(similarity, 4),
-                "num_boxes": tracklet.num_boxes,
-                "thumbnail": tracklet.thumbnail,
-            }
-        )
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat(timespec="milliseconds") if when else None
+
+
+def identity_table(identities: Sequence[Identity], cameras: Sequence[Camera]) -> list[dict]:
+    """The JSON form: one dict per identity with its cameras and appearances (times rounded to the millisecond)."""
+    sources = {camera.name: source_name(camera.source) for camera in cameras}
     return [
         {
-            "global_id": gid,
-            "cameras": sorted({a["camera"] for a in appearances}),
-            "appearances": sorted(appearances, key=lambda a: (a["start_time"] or "", a["start_s"], a["camera"])),
+            "global_id": identity.global_id,
+            "cameras": identity.cameras,
+            "appearances": [
+                {
+                    "camera": a.camera,
+                    "track_id": a.tracklet.track_id,
+                    "start_s": round(a.tracklet.start, 3),
+                    "end_s": round(a.tracklet.end, 3),
+                    "start_time": _iso(a.start_time),
+                    "end_time": _iso(a.end_time),
+                    "similarity": round(a.similarity, 4),
+                    "num_boxes": a.tracklet.num_boxes,
+                    "thumbnail": a.tracklet.thumbnail,
+                    "source": sources.get(a.camera),
+                }
+                for a in identity.appearances
+            ],
         }
-        for gid, appearances in sorted(by_identity.items())
+        for identity in identities
     ]
 
 
-def write_identities(table: list[dict], folder: Path) -> tuple[Path, Path]:
+def write_identities(identities: Sequence[Identity], cameras: Sequence[Camera], folder: Path) -> tuple[Path, Path]:
     """``identities.json`` and ``identities.csv`` (one row per appearance) in ``folder``."""
+    table = identity_table(identities, cameras)
     json_path, csv_path = folder / "identities.json", folder / "identities.csv"
     json_path.write_text(json.dumps(table, indent=2) + "\n")
     with open(csv_path, "w", newline="") as handle:

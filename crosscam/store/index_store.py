@@ -1,6 +1,11 @@
 """The on-disk index of a ``crosscam run``: ``index.sqlite`` + ``embeddings.npy`` in one folder.
 
-Crash safety: each camera's results (detections, tracklets, embedding rows)
+It stores the types of :mod:`crosscam.types`: each :class:`~crosscam.types.Camera`, its
+:class:`~crosscam.types.TrackedBoxes` (one row per box, with the frame's timestamp: the one clock), its
+:class:`~crosscam.types.Tracklet` s (their embeddings as rows of ``embeddings.npy``) and the
+:class:`~crosscam.types.Identity` of each tracklet.
+
+Crash safety: each camera's results (boxes, tracklets, embedding rows)
 are committed in one SQLite transaction, after the embedding rows were
 appended to ``embeddings.npy`` by an atomic replace. A run killed at any point
 leaves a readable store: cameras whose transaction committed are ``done`` and
@@ -18,12 +23,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from crosscam.errors import CrosscamError
+from crosscam.types import Camera, Identity, TrackedBoxes, Tracklet, identities_from
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,7 +45,7 @@ CREATE TABLE IF NOT EXISTS tracklets (
     UNIQUE (camera, track_id)
 );
 CREATE TABLE IF NOT EXISTS detections (
-    camera TEXT NOT NULL, frame INTEGER NOT NULL, track_id INTEGER NOT NULL,
+    camera TEXT NOT NULL, frame INTEGER NOT NULL, timestamp REAL NOT NULL, track_id INTEGER NOT NULL,
     x1 REAL NOT NULL, y1 REAL NOT NULL, x2 REAL NOT NULL, y2 REAL NOT NULL, score REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS detections_by_camera_frame ON detections (camera, frame);
@@ -50,32 +57,15 @@ DATABASE = "index.sqlite"
 EMBEDDINGS = "embeddings.npy"
 
 
-@dataclass(frozen=True)
-class CameraRecord:
-    name: str
-    source: str
-    start_time: str | None  # ISO 8601 wall-clock time of frame 0, if known
-    fps: float
-    width: int
-    height: int
-    frames: int
-
-
-@dataclass(frozen=True)
-class TrackletRecord:
-    """One tracked person in one camera; ``embedding`` is the unit mean of its good crops."""
-
-    camera: str
-    track_id: int
-    first_frame: int
-    last_frame: int
-    start_s: float
-    end_s: float
-    num_boxes: int
-    num_crops: int
-    embedding: np.ndarray
-    thumbnail: str | None = None  # path relative to the store folder
-    id: int | None = None  # database id once stored
+def _check_schema(folder: Path, connection: sqlite3.Connection) -> None:
+    """Refuse an index written before boxes carried their frame's timestamp."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(detections)")}
+    if columns and "timestamp" not in columns:
+        connection.close()
+        raise CrosscamError(
+            f"{folder / DATABASE}: index made by an older crosscam (its boxes have no timestamps); "
+            "redo it with `crosscam run --fresh`"
+        )
 
 
 class IndexStore:
@@ -89,12 +79,13 @@ class IndexStore:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(folder / DATABASE)
+        _check_schema(folder, connection)
         connection.executescript(SCHEMA)
         return cls(folder, connection)
 
     @classmethod
     def open(cls, folder: str | Path) -> IndexStore:
-        """Open an existing store; a one-line error when ``folder`` holds none."""
+        """Open an existing store read-only; a one-line error when ``folder`` holds none."""
         folder = Path(folder)
         if not (folder / DATABASE).is_file():
             raise CrosscamError(f"{folder}: no crosscam index here (missing {DATABASE}); make one with `crosscam run`")
@@ -103,6 +94,7 @@ class IndexStore:
             connection.execute("SELECT 1 FROM tracklets LIMIT 1")
         except sqlite3.DatabaseError as error:
             raise CrosscamError(f"{folder / DATABASE}: not a readable crosscam index ({error})") from None
+        _check_schema(folder, connection)
         return cls(folder, connection)
 
     def close(self) -> None:
@@ -126,12 +118,16 @@ class IndexStore:
         row = self.db.execute("SELECT source, status FROM cameras WHERE name = ?", (name,)).fetchone()
         return row is not None and row[1] == "done" and (source is None or row[0] == source)
 
-    def cameras(self) -> list[CameraRecord]:
+    def cameras(self) -> list[Camera]:
+        """The cameras stored completely, by name."""
         rows = self.db.execute(
             "SELECT name, source, start_time, fps, width, height, frames FROM cameras"
             " WHERE status = 'done' ORDER BY name"
         )
-        return [CameraRecord(*row) for row in rows]
+        return [
+            Camera(name, source, datetime.fromisoformat(start) if start else None, fps, width, height, frames)
+            for name, source, start, fps, width, height, frames in rows
+        ]
 
     def _committed_rows(self) -> int:
         (last,) = self.db.execute("SELECT MAX(embedding_row) FROM tracklets").fetchone()
@@ -143,21 +139,19 @@ class IndexStore:
             return np.zeros((0, 0), dtype=np.float32)
         return np.load(path)[: self._committed_rows()]
 
-    def add_camera(
-        self,
-        camera: CameraRecord,
-        tracklets: list[TrackletRecord],
-        detections: list[tuple[int, int, float, float, float, float, float]],
-    ) -> None:
-        """Store one camera's results atomically; ``detections`` rows: (frame, track, x1, y1, x2, y2, score)."""
+    def add_camera(self, camera: Camera, tracklets: Sequence[Tracklet], boxes: TrackedBoxes) -> None:
+        """Store one camera's results atomically (replacing what an earlier attempt stored for it)."""
+        if boxes.camera != camera.name or any(t.camera != camera.name for t in tracklets):
+            raise ValueError(f"camera {camera.name!r}: boxes or tracklets of another camera")
         existing = self.embeddings()
-        new_rows = np.stack([t.embedding for t in tracklets]).astype(np.float32) if tracklets else None
-        if new_rows is not None:
+        if tracklets:
+            new_rows = np.stack([t.embedding for t in tracklets]).astype(np.float32)
             matrix = new_rows if existing.size == 0 else np.concatenate([existing, new_rows])
             temporary = self.folder / (EMBEDDINGS + ".tmp.npy")
             np.save(temporary, matrix)
             os.replace(temporary, self.folder / EMBEDDINGS)
         first_row = len(existing)
+        start_time = camera.start_time.isoformat() if camera.start_time else None
         with self.db:
             self.db.execute("DELETE FROM detections WHERE camera = ?", (camera.name,))
             self.db.execute(
@@ -167,7 +161,7 @@ class IndexStore:
             self.db.execute("DELETE FROM tracklets WHERE camera = ?", (camera.name,))
             self.db.execute(
                 "INSERT OR REPLACE INTO cameras VALUES (?, ?, ?, ?, ?, ?, ?, 'done')",
-                (camera.name, camera.source, camera.start_time, camera.fps, camera.width, camera.height, camera.frames),
+                (camera.name, camera.source, start_time, camera.fps, camera.width, camera.height, camera.frames),
             )
             self.db.executemany(
                 "INSERT INTO tracklets (camera, track_id, first_frame, last_frame, start_s, end_s, num_boxes,"
@@ -178,8 +172,8 @@ class IndexStore:
                         t.track_id,
                         t.first_frame,
                         t.last_frame,
-                        t.start_s,
-                        t.end_s,
+                        t.start,
+                        t.end,
                         t.num_boxes,
                         t.num_crops,
                         first_row + i,
@@ -189,12 +183,32 @@ class IndexStore:
                 ],
             )
             self.db.executemany(
-                "INSERT INTO detections VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(camera.name, *row) for row in detections]
+                "INSERT INTO detections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                zip(
+                    [camera.name] * len(boxes),
+                    boxes.frame.tolist(),
+                    boxes.timestamp.tolist(),
+                    boxes.track_id.tolist(),
+                    *boxes.xyxy.T.tolist(),
+                    boxes.score.tolist(),
+                    strict=True,
+                ),
             )
+
+    def boxes(self, camera: str) -> TrackedBoxes:
+        """Every stored box of one camera, ordered by frame then track id."""
+        rows = self.db.execute(
+            "SELECT frame, timestamp, track_id, x1, y1, x2, y2, score FROM detections WHERE camera = ?"
+            " ORDER BY frame, track_id",
+            (camera,),
+        ).fetchall()
+        table = np.array(rows, dtype=np.float64).reshape(-1, 8)
+        return TrackedBoxes(camera, table[:, 0], table[:, 1], table[:, 2], table[:, 3:7], table[:, 7])
 
     # --- tracklets and identities -----------------------------------------------------------
 
-    def tracklets(self) -> list[TrackletRecord]:
+    def tracklets(self) -> list[Tracklet]:
+        """Every tracklet of the cameras stored completely, by camera then track id (``id`` set)."""
         matrix = self.embeddings()
         rows = self.db.execute(
             "SELECT t.id, t.camera, t.track_id, t.first_frame, t.last_frame, t.start_s, t.end_s, t.num_boxes,"
@@ -202,21 +216,25 @@ class IndexStore:
             " WHERE c.status = 'done' ORDER BY t.camera, t.track_id"
         )
         return [
-            TrackletRecord(camera, track, first, last, start, end, boxes, crops, matrix[row], thumb, id=tid)
+            Tracklet(camera, track, start, end, first, last, boxes, crops, matrix[row], thumb, id=tid)
             for tid, camera, track, first, last, start, end, boxes, crops, row, thumb in rows
         ]
 
-    def set_identities(self, assignments: list[tuple[int, int, float]]) -> None:
-        """Replace all identities with (tracklet id, global id, similarity to the identity) rows."""
+    def set_identities(self, identities: Sequence[Identity]) -> None:
+        """Replace all identities; their tracklets must be this store's (``Tracklet.id`` set)."""
+        rows = [(a.tracklet.id, i.global_id, a.similarity) for i in identities for a in i.appearances]
+        if any(tracklet_id is None for tracklet_id, _, _ in rows):
+            raise ValueError("identities of tracklets that are not stored (Tracklet.id is None)")
         with self.db:
             self.db.execute("DELETE FROM identities")
-            self.db.executemany("INSERT INTO identities VALUES (?, ?, ?)", assignments)
+            self.db.executemany("INSERT INTO identities VALUES (?, ?, ?)", rows)
 
-    def identities(self) -> dict[int, tuple[int, float]]:
-        """tracklet id -> (global id, similarity)."""
-        return {tid: (gid, sim) for tid, gid, sim in self.db.execute("SELECT * FROM identities")}
+    def global_ids(self) -> dict[int, int]:
+        """Tracklet id -> global id of its identity (tracklets never associated are missing)."""
+        return dict(self.db.execute("SELECT tracklet_id, global_id FROM identities"))
 
-    def detections(self, camera: str) -> list[tuple[int, int, float, float, float, float, float]]:
-        return self.db.execute(
-            "SELECT frame, track_id, x1, y1, x2, y2, score FROM detections WHERE camera = ? ORDER BY frame", (camera,)
-        ).fetchall()
+    def identities(self) -> tuple[Identity, ...]:
+        """The stored identities, ordered by global id, each with its appearances in time order."""
+        assigned = {tid: (gid, sim) for tid, gid, sim in self.db.execute("SELECT * FROM identities")}
+        members = [(t, *assigned[t.id]) for t in self.tracklets() if t.id in assigned]
+        return identities_from(members, self.cameras())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
-from crosscam.store.index_store import CameraRecord
+from crosscam.types import Camera, TrackedBoxes
 
 TRAIL_LENGTH = 20
 
@@ -23,8 +23,8 @@ def identity_colour(global_id: int) -> tuple[int, int, int]:
 
 
 def write_identity_video(
-    camera: CameraRecord,
-    detections: list[tuple[int, int, float, float, float, float, float]],
+    camera: Camera,
+    boxes: TrackedBoxes,
     global_of: dict[tuple[str, int], int],
     path: Path,
 ) -> Path:
@@ -32,12 +32,12 @@ def write_identity_video(
     from crosscam.io.frames import open_source
 
     by_frame = defaultdict(list)
-    for frame, track_id, x1, y1, x2, y2, _score in detections:
-        by_frame[frame].append((track_id, x1, y1, x2, y2))
+    for frame, track_id, (x1, y1, x2, y2) in zip(boxes.frame, boxes.track_id, boxes.xyxy, strict=True):
+        by_frame[int(frame)].append((int(track_id), x1, y1, x2, y2))
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), camera.fps, (camera.width, camera.height))
     trails: dict[int, deque] = defaultdict(lambda: deque(maxlen=TRAIL_LENGTH))
-    origin = datetime.fromisoformat(camera.start_time) if camera.start_time else None
+    origin = camera.start_time
     try:
         source = open_source(camera.source, camera.name)
         for frame in tqdm(source, total=camera.frames, desc=f"video {camera.name}", unit="frame", leave=False):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from crosscam.imageio import read_bgr
+from crosscam.types import QueryHit
 
 TILE_HEIGHT, TILE_WIDTH, CAPTION = 256, 128, 58
 
@@ -22,17 +24,18 @@ def _tile(image: np.ndarray, lines: list[str], border: tuple[int, int, int] | No
     return tile
 
 
-def draw_query_result(query: np.ndarray, hits: list[dict], run_folder: Path, path: Path) -> Path:
+def draw_query_result(query: np.ndarray, hits: Sequence[QueryHit], run_folder: Path, path: Path) -> Path:
     """Query tile, then one tile per hit (border colour: green P >= 0.5, red below)."""
     tiles = [_tile(query, ["query"], (255, 0, 0))]
     for hit in hits:
-        colour = (0, 170, 0) if hit["probability"] >= 0.5 else (0, 0, 220)
+        colour = (0, 170, 0) if hit.probability >= 0.5 else (0, 0, 220)
+        tracklet = hit.tracklet
         lines = [
-            f"P{hit['global_id']} {hit['camera']}",
-            f"t {hit['start_s']:.1f}-{hit['end_s']:.1f}s",
-            f"p={hit['probability']:.2f} cos={hit['similarity']:.2f}",
+            f"P{hit.global_id} {tracklet.camera}",
+            f"t {tracklet.start:.1f}-{tracklet.end:.1f}s",
+            f"p={hit.probability:.2f} cos={hit.similarity:.2f}",
         ]
-        tiles.append(_tile(read_bgr(run_folder / hit["thumbnail"]), lines, colour))
+        tiles.append(_tile(read_bgr(run_folder / tracklet.thumbnail), lines, colour))
     gap = np.full((TILE_HEIGHT + CAPTION, 6, 3), 255, np.uint8)
     row = np.hstack([part for tile in tiles for part in (tile, gap)][:-1])
     path.parent.mkdir(parents=True, exist_ok=True)

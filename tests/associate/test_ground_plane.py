@@ -3,8 +3,9 @@ import json
 import numpy as np
 import pytest
 
-from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, foot_points, ground_evidence
+from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, ground_evidence
 from crosscam.errors import CrosscamError
+from crosscam.types import TrackedBoxes
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,8 @@ def test_one_person_seen_by_several_calibrated_cameras_stands_at_one_spot(multiv
         for view in person["views"]:
             if view["xmin"] == -1 or view["viewNum"] in (3, 4):
                 continue
-            box = np.array([[view["xmin"], view["ymin"], view["xmax"], view["ymax"]]], np.float64)
-            points.append(calibrations[view["viewNum"] + 1].image_to_ground(foot_points(box))[0])
+            box = TrackedBoxes("c", [0], [0.0], [0], [[view["xmin"], view["ymin"], view["xmax"], view["ymax"]]], [1])
+            points.append(GroundTrack.from_boxes(box, calibrations[view["viewNum"] + 1]).positions[0])
         if len(points) >= 2:
             points = np.array(points)
             spreads.append(np.linalg.norm(points - np.median(points, axis=0), axis=1).max())

@@ -5,10 +5,11 @@ import json
 import numpy as np
 import pytest
 
-from crosscam.associate.ground_plane import GroundCalibration, foot_points
-from crosscam.associate.ground_refinement import FootTrack, refine_calibrations
+from crosscam.associate.ground_plane import GroundCalibration
+from crosscam.associate.ground_refinement import refine_calibrations
 from crosscam.embed.hsv import HsvStripesEmbedder
 from crosscam.imageio import read_bgr
+from crosscam.types import TrackedBoxes
 
 GRID_METRES = 0.025  # MultiviewX positionID -> (x, y) on a 1000-wide grid of 2.5 cm cells
 FPS = 2.0
@@ -16,7 +17,7 @@ FPS = 2.0
 
 @pytest.fixture(scope="module")
 def sample(assets_dir):
-    """Per (camera, person): foot track, ground-truth ground positions, and an HSV colour embedding (a weak cue)."""
+    """Per (camera, person): its boxes, ground-truth ground positions, and an HSV colour embedding (a weak cue)."""
     root = assets_dir / "data" / "multiviewx_sample"
     rows = {}
     for annotation in sorted((root / "annotations_positions").glob("*.json")):
@@ -31,8 +32,9 @@ def sample(assets_dir):
     embedder = HsvStripesEmbedder()
     tracks, truths, embeddings = [], [], []
     for (camera, _), seen in sorted(rows.items()):
+        frames = np.array([f for f, _, _ in seen])
         boxes = np.array([box for _, box, _ in seen], np.float64)
-        tracks.append(FootTrack(camera, np.array([f for f, _, _ in seen]) / FPS, foot_points(boxes)))
+        tracks.append(TrackedBoxes(camera, frames, frames / FPS, np.zeros(len(seen)), boxes, np.ones(len(seen))))
         truths.append(np.array([t for _, _, t in seen]))
         crops = []
         for f, (x1, y1, x2, y2), _ in seen:
@@ -57,7 +59,7 @@ def position_errors(tracks, truths, calibrations) -> dict[str, float]:
     """Median distance (metres) between mapped foot points and the ground truth, per camera."""
     errors = {}
     for track, truth in zip(tracks, truths, strict=True):
-        mapped = calibrations[track.camera].image_to_ground(track.points)
+        mapped = calibrations[track.camera].image_to_ground(track.foot_points())
         errors.setdefault(track.camera, []).extend(np.linalg.norm(mapped - truth, axis=1))
     return {camera: float(np.median(values)) for camera, values in errors.items()}
 

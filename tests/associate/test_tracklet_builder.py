@@ -1,10 +1,24 @@
 import numpy as np
 
-from crosscam.associate.tracklet_builder import CropFilter, TrackletBuilder, covered_fraction
+from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder, covered_fraction
 from crosscam.detect.base import Detections
+from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame
 
 IMAGE = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
+
+
+class ShapeEmbedder(Embedder):
+    """Embeds a crop as (height, width) and remembers every crop it saw."""
+
+    name, dim, input_size = "shape", 2, (256, 128)
+
+    def __init__(self):
+        self.seen = []
+
+    def _embed_batch(self, crops):
+        self.seen.extend(crops)
+        return np.array([crop.shape[:2] for crop in crops], np.float32).reshape(-1, 2)
 
 
 def _feed(builder, boxes_per_frame):
@@ -15,7 +29,7 @@ def _feed(builder, boxes_per_frame):
 
 
 def test_good_crops_are_kept_and_poor_ones_are_not():
-    builder = TrackletBuilder(CropFilter(min_height=48), max_crops=4, min_boxes=1)
+    builder = TrackletBuilder("cam", CropConfig(min_height=48, max_crops=4, min_boxes=1))
     _feed(
         builder,
         [
@@ -28,29 +42,36 @@ def test_good_crops_are_kept_and_poor_ones_are_not():
             ]
         ],
     )
-    tracks = {t.track_id: t for t in builder.finish()}
-    assert len(tracks[1].crops) == 1 and tracks[1].crops[0].shape == (120, 50, 3)
+    embedder = ShapeEmbedder()
+    result = builder.finish(embedder)
+    tracks = {t.track_id: t for t in result.tracklets}
+    assert tracks[1].num_crops == 1 and result.best_crops[1].shape == (120, 50, 3)
     for poor in (2, 3, 4, 5):
-        assert tracks[poor].crops == []
-        assert len(tracks[poor].embedding_crops()) == 1  # the fallback keeps the track usable
+        assert tracks[poor].num_crops == 0  # the fallback crop keeps the track usable
+    assert len(embedder.seen) == 5
+    np.testing.assert_allclose(tracks[1].embedding, np.array([120, 50]) / np.hypot(120, 50), rtol=1e-6)
 
 
 def test_crop_count_stays_bounded_and_spread_over_the_track():
-    builder = TrackletBuilder(max_crops=5, min_boxes=1)
+    builder = TrackletBuilder("cam", CropConfig(max_crops=5, min_boxes=1))
     _feed(builder, [[(7, (100 + i, 100, 160 + i, 240))] for i in range(200)])
-    (track,) = builder.finish()
-    assert len(track.crops) == 5
-    assert len(track.frames) == 200 and track.timestamps[-1] == 19.9
-    assert len(builder.rows) == 200
+    embedder = ShapeEmbedder()
+    result = builder.finish(embedder)
+    (track,) = result.tracklets
+    assert len(embedder.seen) == track.num_crops == 5
+    assert track.num_boxes == 200 and (track.first_frame, track.last_frame) == (0, 199) and track.end == 19.9
+    assert len(result.boxes) == 200 and result.boxes.timestamp[-1] == 19.9
 
 
-def test_short_tracks_are_dropped():
-    builder = TrackletBuilder(min_boxes=3)
+def test_short_tracks_are_dropped_with_their_boxes():
+    builder = TrackletBuilder("cam", CropConfig(min_boxes=3))
     _feed(
         builder,
         [[(1, (10, 10, 60, 120)), (2, (200, 10, 260, 120))], [(1, (12, 10, 62, 120))], [(1, (14, 10, 64, 120))]],
     )
-    assert [t.track_id for t in builder.finish()] == [1]
+    result = builder.finish(ShapeEmbedder())
+    assert [t.track_id for t in result.tracklets] == [1]
+    assert result.boxes.track_id.tolist() == [1, 1, 1] and result.boxes.frame.tolist() == [0, 1, 2]
 
 
 def test_covered_fraction():

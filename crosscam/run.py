@@ -1,0 +1,158 @@
+"""The main job as a function: footage of several cameras -> who appears where and when, in one run folder.
+
+:func:`run_cameras` opens each camera, processes it (:func:`crosscam.pipeline.process_camera`), stores it
+(:class:`crosscam.store.index_store.IndexStore`, one transaction per camera, so an interrupted run resumes where
+it stopped), associates all stored tracklets into identities (:func:`crosscam.associate.associate.associate`),
+and writes ``identities.json`` / ``.csv``, ``report.html``, ``thumbnails/`` and annotated ``videos/``. The
+store's metadata (embedder, its calibration, detector, assets folder) lets ``crosscam query`` search it.
+
+Example:
+    >>> import crosscam
+    >>> result = crosscam.run_cameras(["lab_a=Double1.mp4", "lab_b=Single1.mp4"], out="out/epfl")  # doctest: +SKIP
+    >>> [identity.cameras for identity in result.identities]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import cv2
+
+from crosscam.cameras import CameraSpec, parse_camera_spec, validate_cameras
+from crosscam.config import TRACKER_EMBEDDER, RunConfig
+from crosscam.errors import CrosscamError
+from crosscam.types import RunResult
+
+THUMBNAILS = "thumbnails"
+log = logging.getLogger(__name__)
+
+
+def run_cameras(
+    cameras: Sequence[str | CameraSpec],
+    out: str | Path,
+    config: RunConfig | None = None,
+    assets: str | Path | None = None,
+    fresh: bool = False,
+    videos: bool = True,
+) -> RunResult:
+    """Process, store and associate ``cameras`` (``NAME=SOURCE[@START_TIME]`` strings or :class:`CameraSpec` s).
+
+    ``out`` is the run folder; an index already there is resumed (cameras stored from the same source are not
+    processed again) unless ``fresh``. ``assets`` is the weights folder (default: ``$CROSSCAM_ASSETS``).
+    Progress and notes go to the ``crosscam.run`` logger.
+    """
+    from crosscam.assets import search_roots
+    from crosscam.associate.associate import associate
+    from crosscam.associate.calibration import load_calibration
+    from crosscam.detect.registry import create_detector
+    from crosscam.embed.registry import create_embedder, default_embedder_name
+    from crosscam.pipeline import process_camera
+    from crosscam.store.identities import write_identities
+    from crosscam.store.index_store import IndexStore
+
+    config = config or RunConfig()
+    specs = [parse_camera_spec(c) if isinstance(c, str) else c for c in cameras]
+    if not specs:
+        raise CrosscamError("no cameras given: use --camera NAME=SOURCE (repeatable) or --cameras FILE.yaml")
+    validate_cameras(specs, config)
+    out = Path(out)
+    assets = None if assets is None else str(assets)
+    embedder_name = config.embedder or default_embedder_name(assets)
+    calibration = load_calibration(embedder_name)
+    if fresh and out.exists():
+        shutil.rmtree(out)
+    store = IndexStore.create(out)
+    previous = store.meta().get("embedder")
+    if previous and previous != embedder_name:
+        raise CrosscamError(f"{out}: index was built with embedder {previous!r}; use --fresh or another --out")
+    # The first asset directory searched (assets or $CROSSCAM_ASSETS) lets `crosscam query` find the same models.
+    assets_dir = str(search_roots(assets)[0].resolve())
+    store.set_meta(embedder=embedder_name, detector=config.detector, calibration=asdict(calibration), assets=assets_dir)
+    embedder = create_embedder(embedder_name, assets)
+    detector = create_detector(config.detector, assets, config.detector_input)
+    tracker_embedder = _tracker_embedder(config.tracker_embedder, assets)
+    (out / THUMBNAILS).mkdir(exist_ok=True)
+    for spec in specs:
+        if store.camera_done(spec.name, spec.source):
+            log.info("%s: already in the index, skipped (use --fresh to redo)", spec.name)
+            continue
+        processed = process_camera(spec, detector, embedder, config, tracker_embedder)
+        tracklets = []
+        for tracklet in processed.result.tracklets:
+            thumbnail = f"{THUMBNAILS}/{spec.name}_{tracklet.track_id}.jpg"
+            cv2.imwrite(str(out / thumbnail), processed.result.best_crops[tracklet.track_id])
+            tracklets.append(replace(tracklet, thumbnail=thumbnail))
+        store.add_camera(processed.camera, tracklets, processed.result.boxes)
+        log.info("%s: %d tracklets", spec.name, len(tracklets))
+    stored_cameras = store.cameras()
+    grounds = config.association.grounds
+    boxes = {name: store.boxes(name) for name in grounds}
+    association = associate(store.tracklets(), boxes, stored_cameras, config.association, calibration.threshold)
+    for line in association.refinement:
+        log.info("ground plane %s", line.describe())
+    if grounds and config.association.refine_grounds:
+        store.set_meta(ground_refinement=[line.describe() for line in association.refinement])
+    store.set_identities(association.identities)
+    identities = association.identities
+    json_path, csv_path = write_identities(identities, stored_cameras, out)
+    files = {"identities.json": json_path, "identities.csv": csv_path}
+    if videos:
+        files.update(_render_videos(store, identities))
+    files["report"] = _write_report(store, identities, embedder_name, calibration, config, files)
+    store.close()
+    return RunResult(out, tuple(stored_cameras), identities, files)
+
+
+def _tracker_embedder(name: str | None, assets: str | None):
+    """The tracker's appearance model; the default one falls back to motion only when its assets are missing."""
+    from crosscam.embed.registry import create_embedder
+
+    if name is None:
+        return None
+    try:
+        return create_embedder(name, assets)
+    except CrosscamError as error:
+        if name != TRACKER_EMBEDDER:
+            raise
+        log.warning("note: tracking on motion only (%s)", error)
+        return None
+
+
+def _render_videos(store, identities) -> dict[str, Path]:
+    """Annotated video per camera with global ids; returns ``videos/<camera>`` -> path."""
+    from crosscam.viz.identity_video import write_identity_video
+
+    global_of = {a.tracklet.key: identity.global_id for identity in identities for a in identity.appearances}
+    videos = {}
+    for camera in store.cameras():
+        path = store.folder / "videos" / f"{camera.name}.mp4"
+        write_identity_video(camera, store.boxes(camera.name), global_of, path)
+        videos[f"videos/{camera.name}"] = path
+    return videos
+
+
+def _write_report(store, identities, embedder_name, calibration, config: RunConfig, files: dict) -> Path:
+    from crosscam.store.identities import identity_table, source_name
+    from crosscam.types import run_origin
+    from crosscam.viz.report import write_report
+
+    cameras = store.cameras()
+    origin = run_origin(cameras)
+    offsets = {camera.name: camera.offset(origin) for camera in cameras}
+    meta = {
+        "embedder": embedder_name,
+        "detector": config.detector,
+        "merge threshold (cosine, P(same) = 0.5)": f"{calibration.threshold:.4f}",
+        "calibrated on": "; ".join(calibration.fitted_on),
+        "cameras": ", ".join(f"{c.name}={source_name(c.source)}" for c in cameras),
+    }
+    videos = {
+        key.split("/", 1)[1]: str(path.relative_to(store.folder))
+        for key, path in files.items()
+        if key.startswith("videos/")
+    }
+    return write_report(identity_table(identities, cameras), offsets, meta, store.folder, videos)
