@@ -171,16 +171,16 @@ class Clock:
         if self.origin is None:
             raise ValueError(f"{text!r}: this run has no start times; give seconds")
         try:
-            when = datetime.fromisoformat(text)
+            return (datetime.fromisoformat(text) - self.origin).total_seconds()
         except ValueError:
+            pass
+        for layout in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
             try:
-                when = datetime.combine(self.origin.date(), datetime.strptime(text, "%H:%M:%S").time())
+                when = datetime.combine(self.origin.date(), datetime.strptime(text, layout).time())
             except ValueError:
-                try:
-                    when = datetime.combine(self.origin.date(), datetime.strptime(text, "%H:%M").time())
-                except ValueError:
-                    raise ValueError(f"{text!r}: expected HH:MM:SS, an ISO date-time or seconds") from None
-        return (when - self.origin).total_seconds()
+                continue
+            return (when - self.origin).total_seconds()
+        raise ValueError(f"{text!r}: expected HH:MM:SS, an ISO date-time or seconds")
 
 
 @dataclass(frozen=True)
