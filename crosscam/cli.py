@@ -44,9 +44,24 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
         sub = subparsers.add_parser(module.NAME, help=module.HELP, description=module.HELP, parents=[common])
-        module.add_arguments(sub)
+        try:
+            module.add_arguments(sub)
+        except ModuleNotFoundError as error:  # options built from a class of an extra's module (train)
+            if missing_extra(error) is None:
+                raise
+            sub.set_defaults(handler=_raiser(error), unavailable=True)  # takes any arguments, see main
+            continue
         sub.set_defaults(handler=module.run)
     return parser
+
+
+def _raiser(error: Exception):
+    """A handler that raises ``error``: the command cannot run here, and :func:`main` says why."""
+
+    def handler(args: argparse.Namespace) -> int:
+        raise error
+
+    return handler
 
 
 def missing_extra(error: ModuleNotFoundError) -> str | None:
@@ -56,7 +71,9 @@ def missing_extra(error: ModuleNotFoundError) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "unavailable", False):  # what parse_args does
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.handler(args) or 0)
     except CrosscamError as error:
