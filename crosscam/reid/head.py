@@ -12,8 +12,9 @@ the embedding to the cameras of those crops: the shipped one was fitted on CUHK0
   (:func:`crosscam.reid.projection.lda_head_weight`; each fitting crop embedded as the mean of itself and its
   mirror image, as training fits its head).
 
-Both write fp16 weights + metadata json like ``crosscam train`` (the metadata's ``lda_head`` says what the
-head was fitted on; the stored reference embedding is dropped, as it belonged to the old head).
+Both write a release like ``crosscam train`` (fp16 weights, metadata json, ONNX export); the metadata's
+``lda_head`` says what the head was fitted on, and the stored reference embedding is dropped (it belonged to
+the old head).
 
 Example:
     >>> from crosscam.reid.head import fit_head, strip_head
@@ -64,7 +65,10 @@ def head_samples(spec: str, assets_dir: str | None = None, split_seed: int = 0) 
 
 
 def write_release(model: EmbeddingNet, metadata: dict, out: Path) -> Path:
-    """fp16 inference weights of ``model`` (no identity classifier) + ``metadata`` as json beside them."""
+    """fp16 inference weights of ``model`` (no identity classifier), ``metadata`` as json and the ONNX export,
+    side by side, as ``crosscam train`` writes a release."""
+    from crosscam.embed.trained import export_onnx
+
     _check_output(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     state = {
@@ -74,6 +78,7 @@ def write_release(model: EmbeddingNet, metadata: dict, out: Path) -> Path:
     }
     save_file(state, str(out))
     _metadata_path(out).write_text(json.dumps(metadata, indent=2) + "\n")
+    export_onnx(out)  # the release's ONNX file, which the default (OpenVINO) runtime reads
     return out
 
 

@@ -39,7 +39,7 @@ from tqdm import tqdm
 from crosscam.embed.base import l2_normalize
 from crosscam.errors import CrosscamError
 from crosscam.eval.reid_metrics import evaluate_features
-from crosscam.reid.datasets import ReidSample, ReidSplit, load_dataset
+from crosscam.reid.datasets import IMAGE_SUFFIXES, ReidSample, ReidSplit, load_dataset
 from crosscam.reid.losses import bank_distillation_loss, batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
@@ -66,6 +66,8 @@ PRESETS: dict[str, dict] = {
     },
 }
 TEACHER_CACHE = "teacher.npy"
+UNLABELLED_TEACHER_CACHE = "teacher_unlabelled.npy"
+HEAD_FOLDER = "folder:"  # --lda-data folder:PATH: labelled crops outside the training data
 CHECKPOINT = "last.pt"
 LOG = "log.jsonl"
 RELEASE = "crosscam_lite0"
@@ -73,44 +75,95 @@ EVAL_BATCH = 64
 FROZEN_PAD_CELLS = 1  # --cache-frozen: pad-and-crop range, in cells of the frozen stages' output
 
 
+def _option(default, help: str, **cli) -> object:
+    """A TrainConfig field with its ``crosscam train`` help text (and argparse settings: flag, choices, metavar,
+    cli=False for fields the command fills itself); the command's options are generated from these."""
+    factory = {"default_factory": default} if callable(default) else {"default": default}
+    return field(**factory, metadata={"help": help, **cli})
+
+
 @dataclass
 class TrainConfig:
-    datasets: list[str]
-    data_roots: dict[str, str]
-    out: str
-    val: str | None = None
-    test: str | None = None
-    split_seed: int = 0
-    preset: str = "user"
-    epochs: int = 15
-    lr: float = 1e-3
-    schedule: str = "step"  # "step": x0.1 at step_epoch; "cosine": to 0 at the end; both after linear warm-up
-    warmup_epochs: float = 1.0
-    step_epoch: int = 10
-    weight_decay: float = 5e-4
-    margin: float = 0.3
-    id_loss_weight: float = 0.0
-    label_smoothing: float = 0.1
-    teacher: str | None = None  # embedder spec whose embeddings the student learns to reproduce
-    distill_weight: float = 0.0
-    bank_weight: float = 0.0  # similarity-distribution distillation over all training images' teacher embeddings
-    bank_temperature: float = 0.07
-    embedding_dim: int = 512
-    input_size: tuple[int, int] = (256, 128)
-    p: int = 16
-    k: int = 4
-    sampler: str = "padded"  # PK sampler mode: "padded" tops identities up to K, "stream" visits images once
-    frozen_stages: int = 3
-    cache_frozen: bool = False  # compute the frozen stages once per image; augment their output instead of pixels
-    erase_p: float = 0.5  # probability of random erasing per training image
-    source_repeats: dict[str, int] = field(default_factory=dict)  # data set -> passes over its images per epoch
-    lda_head: float | None = None  # shrinkage of the LDA head fitted after the last epoch (None: no head)
-    lda_data: list[str] = field(default_factory=list)  # training data sets the head is fitted on (empty: all)
-    lda_directions: int | None = None  # discriminant directions the head keeps (None: all)
-    seed: int = 0
-    max_ids: int | None = None  # per data set, for smoke runs and tests
-    threads: int = 2
-    command: str = ""
+    datasets: list[str] = field(
+        metadata={
+            "help": "training data set (repeatable, or joined with '+'): cuhk01, cuhk01_val, cuhk03_pair1, "
+            "market1501, folder",
+            "flag": "--dataset",
+            "required": True,
+        }
+    )
+    data_roots: dict[str, str] = field(metadata={"cli": False})
+    out: str = field(metadata={"help": "run directory (checkpoint, log.jsonl, released weights)", "required": True})
+    val: str | None = _option(None, "data set whose query/gallery is evaluated after every epoch")
+    test: str | None = _option(None, "data set whose query/gallery is evaluated once at the end")
+    split_seed: int = _option(0, "CUHK01 train/test split seed")
+    preset: str = _option(
+        "user",
+        "user (Adam 1e-3, triplet), strong (+ identity loss, cosine) or distill (strong + OpenVINO 0277 teacher)",
+        choices=list(PRESETS),
+    )
+    epochs: int = _option(15, "training epochs (passes over the labelled images)")
+    lr: float = _option(1e-3, "Adam learning rate")
+    schedule: str = _option(
+        "step",
+        "'step': x0.1 after --step-epoch; 'cosine': to 0 at the end; both after a linear warm-up",
+        choices=["step", "cosine"],
+    )
+    warmup_epochs: float = _option(1.0, "epochs of linear learning-rate warm-up from 0.1x")
+    step_epoch: int = _option(10, "epoch after which the step schedule multiplies lr by 0.1")
+    weight_decay: float = _option(5e-4, "Adam weight decay")
+    margin: float = _option(0.3, "batch-hard triplet margin")
+    id_loss_weight: float = _option(0.0, "weight of the label-smoothed identity loss")
+    label_smoothing: float = _option(0.1, "label smoothing of the identity loss")
+    teacher: str | None = _option(None, "embedder spec to distil from (e.g. openvino-0277:flip)")
+    distill_weight: float = _option(0.0, "weight of the cosine distillation loss")
+    bank_weight: float = _option(
+        0.0, "weight of the distillation of the teacher's similarities to every training image (needs a teacher)"
+    )
+    bank_temperature: float = _option(0.07, "softmax temperature of --bank-weight's similarities")
+    embedding_dim: int = _option(512, "embedding dimension (the teacher's, when distilling)")
+    input_size: tuple[int, int] = _option((256, 128), "input height and width", metavar=("H", "W"))
+    p: int = _option(16, "identities per batch")
+    k: int = _option(4, "images per identity in a batch")
+    sampler: str = _option(
+        "padded",
+        "PK batches: 'padded' tops each identity up to a multiple of K every epoch; 'stream' visits each image "
+        "once per epoch on average, so an epoch has fewer batches",
+        choices=["padded", "stream"],
+    )
+    frozen_stages: int = _option(3, "freeze the stem and this many MBConv stages (0-7)")
+    cache_frozen: bool = _option(
+        False, "compute the frozen stages once per image and augment their output (about 2x faster steps)"
+    )
+    erase_p: float = _option(0.5, "probability of random erasing per training image")
+    source_repeats: dict[str, int] = _option(
+        dict,
+        "pass N times over this training data set's images per epoch (weights a small source up)",
+        flag="--repeat",
+        metavar="NAME=N",
+    )
+    unlabelled: list[str] = _option(
+        list,
+        "folder of unlabelled person crops (any depth; repeatable): each step adds --unlabelled-batch of them, "
+        "used only by the distillation losses (needs a teacher); their teacher embeddings join the bank",
+        metavar="DIR",
+    )
+    unlabelled_batch: int = _option(32, "unlabelled crops per step (with --unlabelled)")
+    lda_head: float | None = _option(
+        None,
+        "after the last epoch, fit shrinkage LDA on the training embeddings and make it the last layer",
+        metavar="SHRINKAGE",
+    )
+    lda_data: list[str] = _option(
+        list,
+        "what the LDA head is fitted on: training data set(s) or folder:PATH of labelled crops "
+        "(<person>/<camera>_<name>.jpg); repeatable or joined with '+'; default: all training data",
+    )
+    lda_directions: int | None = _option(None, "discriminant directions the LDA head keeps (default: all)", metavar="N")
+    seed: int = _option(0, "random seed (initialisation, sampling, augmentation)")
+    max_ids: int | None = _option(None, "use only the first N identities of each data set (smoke runs)")
+    threads: int = _option(2, "torch threads")
+    command: str = field(default="", metadata={"cli": False})
 
     @classmethod
     def from_preset(cls, preset: str, **overrides) -> TrainConfig:
@@ -170,17 +223,19 @@ def evaluate_split(model: EmbeddingNet, split: ReidSplit, input_size: tuple[int,
     return {"rank1": round(metrics.rank1, 2), "mAP": round(metrics.mAP, 2)}
 
 
-def teacher_embeddings(config: TrainConfig, samples: list[ReidSample], assets_dir: str | None) -> torch.Tensor:
+def teacher_embeddings(
+    config: TrainConfig, samples: list[ReidSample], assets_dir: str | None, cache_name: str = TEACHER_CACHE
+) -> torch.Tensor:
     """The teacher's unit-norm embedding of every training image, cached in the run directory for resumes."""
     from crosscam.embed.registry import create_embedder
     from crosscam.reid.features import embed_samples
 
-    cache = Path(config.out) / TEACHER_CACHE
+    cache = Path(config.out) / cache_name
     if cache.is_file():
         embeddings = np.load(cache)
     else:
         teacher = create_embedder(config.teacher, assets_dir)
-        print(f"teacher {teacher.name}: embedding {len(samples)} training images once")
+        print(f"teacher {teacher.name}: embedding {len(samples)} images of {cache_name} once")
         embeddings = embed_samples(teacher, samples)
         np.save(cache, embeddings)
     if embeddings.shape != (len(samples), config.embedding_dim):
@@ -189,6 +244,48 @@ def teacher_embeddings(config: TrainConfig, samples: list[ReidSample], assets_di
             f"{len(samples)} x {config.embedding_dim} (set --embedding-dim to the teacher's dimension)"
         )
     return torch.from_numpy(embeddings)
+
+
+def unlabelled_samples(folders: list[str]) -> list[ReidSample]:
+    """Every image under the unlabelled folders (sorted, any depth), as samples with pid -1."""
+    samples = []
+    for folder in folders:
+        root = Path(folder)
+        if not root.is_dir():
+            raise CrosscamError(f"{root}: no such directory (--unlabelled crops)")
+        paths = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        if not paths:
+            raise CrosscamError(f"{root}: no image files (--unlabelled crops)")
+        samples += [ReidSample(path, -1, -1) for path in paths]
+    return samples
+
+
+def unlabelled_batches(count: int, batch: int, steps: int, seed: int, epoch: int) -> list[list[int]]:
+    """``steps`` batches of ``batch`` indices into ``count`` unlabelled crops: shuffled passes, seeded per epoch
+    (so a resumed run draws the same), each crop drawn about equally often."""
+    rng = np.random.default_rng([seed, epoch])
+    passes = -(-steps * batch // count)
+    order = np.concatenate([rng.permutation(count) for _ in range(passes)])
+    return [order[i * batch : (i + 1) * batch].tolist() for i in range(steps)]
+
+
+def head_fit_data(
+    config: TrainConfig, samples: list[ReidSample], labels: list[int], sources: list[int], images: torch.Tensor
+) -> tuple[torch.Tensor, list[int], list[str]]:
+    """Images and labels the LDA head is fitted on: the chosen training sources' images, plus the labelled crops
+    of every ``folder:PATH`` entry (their ids kept apart from the training ids); and the data names."""
+    from crosscam.reid.datasets import load_labelled_crops
+
+    names = config.lda_data or config.datasets
+    chosen = [i for i, source in enumerate(sources) if config.datasets[source] in names]
+    parts, fit_labels = [images[chosen]], [labels[i] for i in chosen]
+    for name in names:
+        if name.startswith(HEAD_FOLDER):
+            crops = load_labelled_crops(name[len(HEAD_FOLDER) :])
+            parts.append(load_images([s.path for s in crops], config.input_size, progress=False))
+            offset = max([*labels, *fit_labels]) + 1
+            fit_labels += [offset + s.pid for s in crops]
+    return torch.cat(parts), fit_labels, names
 
 
 def fit_lda_head(
@@ -260,10 +357,14 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     unknown = set(config.source_repeats) - set(config.datasets)
     if unknown:
         raise CrosscamError(f"--repeat names {', '.join(sorted(unknown))}, not a training data set")
-    sources_used = config.lda_data or config.datasets
-    unknown = set(sources_used) - set(config.datasets)
+    unknown = {n for n in config.lda_data if not n.startswith(HEAD_FOLDER)} - set(config.datasets)
     if unknown:
-        raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set")
+        raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set or folder:PATH")
+    unlabelled = unlabelled_samples(config.unlabelled)
+    if unlabelled and not config.teacher:
+        raise CrosscamError("--unlabelled crops only feed the distillation losses: give a teacher (--teacher)")
+    if unlabelled and config.unlabelled_batch < 1:
+        raise CrosscamError(f"--unlabelled-batch {config.unlabelled_batch}: must be at least 1")
     passes = [config.source_repeats.get(name, 1) for name in config.datasets]
     repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
     sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats, mode=config.sampler)
@@ -271,6 +372,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     print(
         f"training on {len(samples)} images of {num_ids} ids ({', '.join(s.describe() for s in splits)}); "
         f"{steps_per_epoch} PK batches of {config.p}x{config.k} per epoch"
+        + (f", each + {config.unlabelled_batch} of {len(unlabelled)} unlabelled crops" if unlabelled else "")
     )
 
     torch.manual_seed(config.seed)
@@ -302,6 +404,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
 
     teacher = teacher_embeddings(config, samples, assets_dir) if config.teacher else None
     images = load_images([s.path for s in samples], config.input_size, progress=progress)
+    if unlabelled:  # rows after the labelled ones in the images, the frozen cache and the teacher bank
+        teacher = torch.cat([teacher, teacher_embeddings(config, unlabelled, assets_dir, UNLABELLED_TEACHER_CACHE)])
+        images = torch.cat([images, load_images([s.path for s in unlabelled], config.input_size, progress=progress)])
     targets = torch.tensor(labels)
     val_split = load_dataset(config.val, config.data_roots[config.val], config.split_seed) if config.val else None
     augment = BatchAugment(erase_p=config.erase_p)
@@ -318,6 +423,11 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         started = time.perf_counter()
         totals: dict[str, float] = defaultdict(float)
         batches = sampler.batches(epoch)  # "stream" epochs differ by a few batches from epoch 0's count
+        extra = (
+            unlabelled_batches(len(unlabelled), config.unlabelled_batch, len(batches), config.seed, epoch)
+            if unlabelled
+            else [[] for _ in batches]
+        )
         bar = tqdm(
             batches,
             desc=f"epoch {epoch + 1}/{config.epochs}",
@@ -325,8 +435,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             disable=not progress,
             leave=False,
         )
-        for batch_indices in bar:
-            index = torch.tensor(batch_indices)
+        for batch_indices, unlabelled_indices in zip(bar, extra, strict=True):
+            labelled = len(batch_indices)
+            index = torch.tensor(batch_indices + [len(samples) + i for i in unlabelled_indices], dtype=torch.long)
             if frozen_cache is not None:
                 plain, mirrored = frozen_cache[0][index], frozen_cache[1][index]
                 batch = feature_augment(plain, mirrored, augment_rng)
@@ -337,9 +448,10 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             # On unit-norm features: unnormalised batch-hard triplet at Adam lr 1e-3 collapsed (val rank-1 fell
             # from 5 to 3 % in two epochs, loss -> margin) because shrinking every feature was the easiest descent.
             terms = dict.fromkeys(("triplet", "id", "distill", "bank"), torch.zeros(()))
-            terms["triplet"] = batch_hard_triplet_loss(F.normalize(feature, dim=1), targets[index], config.margin)
+            pids = targets[index[:labelled]]
+            terms["triplet"] = batch_hard_triplet_loss(F.normalize(feature[:labelled], dim=1), pids, config.margin)
             if logits is not None:
-                terms["id"] = id_loss(logits, targets[index])
+                terms["id"] = id_loss(logits[:labelled], pids)
             if teacher is not None:
                 student = F.normalize(embedding, dim=1)
                 terms["distill"] = (1 - (student * teacher[index]).sum(dim=1)).mean()
@@ -386,17 +498,17 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
 
     lda_summary = {}
     if config.lda_head is not None:
-        chosen = [i for i, source in enumerate(sources) if config.datasets[source] in sources_used]
-        fit_lda_head(model, images[chosen], [labels[i] for i in chosen], config.lda_head, config.lda_directions)
+        fit_images, fit_labels, fit_names = head_fit_data(config, samples, labels, sources, images)
+        fit_lda_head(model, fit_images, fit_labels, config.lda_head, config.lda_directions)
         print(
             f"LDA head (shrinkage {config.lda_head}, {config.lda_directions or 'all'} directions) fitted on "
-            f"{len(chosen)} images of {'+'.join(sources_used)}"
+            f"{len(fit_labels)} images of {'+'.join(fit_names)}"
         )
         lda_summary = {
             "shrinkage": config.lda_head,
             "directions": config.lda_directions,
-            "data": sources_used,
-            "images": len(chosen),
+            "data": fit_names,
+            "images": len(fit_labels),
         }
         if val_split is not None:
             lda_summary["val"] = evaluate_split(model, val_split, config.input_size)
@@ -404,6 +516,7 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     summary = {
         "epochs": config.epochs,
         "train_images": len(samples),
+        "unlabelled_images": len(unlabelled),
         "train_ids": num_ids,
         "train_minutes": round(sum(r["seconds"] for r in log_lines) / 60, 1),
         "frozen_cache_minutes": round(cache_seconds / 60, 1),  # of this process (a resume computes it again)

@@ -14,7 +14,16 @@ from crosscam.reid.datasets import load_dataset
 from crosscam.reid.losses import batch_hard_triplet_loss
 from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
-from crosscam.reid.train import CHECKPOINT, LOG, TEACHER_CACHE, TrainConfig, train, training_samples
+from crosscam.reid.train import (
+    CHECKPOINT,
+    LOG,
+    TEACHER_CACHE,
+    UNLABELLED_TEACHER_CACHE,
+    TrainConfig,
+    train,
+    training_samples,
+    unlabelled_batches,
+)
 from crosscam.reid.transforms import load_images, normalize
 
 SIZE = (64, 32)
@@ -167,3 +176,54 @@ def test_lda_head_is_fitted_after_the_last_epoch_and_shipped(cuhk01_root, tmp_pa
     assert identity_margin(after, pids) > identity_margin(before, pids) + 0.1
     with pytest.raises(CrosscamError, match="--lda-data names cuhk03_pair1"):
         train(small_config(cuhk01_root, tmp_path, epochs=2, lda_head=0.5, lda_data=["cuhk03_pair1"]), resume=True)
+
+
+@pytest.mark.slow
+def test_a_folder_of_labelled_crops_joins_the_lda_head_fit(cuhk01_root, tmp_path):
+    train(small_config(cuhk01_root, tmp_path, epochs=1), progress=False)
+    folder = tmp_path / "site"
+    for person in (30, 31, 32):
+        for shot in (1, 3):
+            target = folder / f"p{person}" / f"cam{shot}_0.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((Path(cuhk01_root) / f"{person:04d}{shot:03d}.png").read_bytes())
+    config = small_config(cuhk01_root, tmp_path, epochs=1, lda_head=0.5, lda_data=["cuhk01", f"folder:{folder}"])
+    summary = train(config, resume=True, progress=False)
+    assert summary["lda_head"]["images"] == 32 + 6 and summary["lda_head"]["data"][-1] == f"folder:{folder}"
+    only_folder = small_config(cuhk01_root, tmp_path, epochs=1, lda_head=0.5, lda_data=[f"folder:{folder}"])
+    assert train(only_folder, resume=True, progress=False)["lda_head"]["images"] == 6
+
+
+@pytest.mark.slow
+def test_unlabelled_crops_feed_the_distillation_losses_and_the_bank(cuhk01_root, tmp_path):
+    """12 crops of people outside the 8 training ids, with the colour-histogram teacher: they are embedded by the
+    teacher once (their own cache), counted in the release, and the distillation losses still fall."""
+    unlabelled = tmp_path / "unlabelled" / "source"
+    unlabelled.mkdir(parents=True)
+    for person in range(40, 46):
+        for shot in (1, 3):
+            (unlabelled / f"{person}_{shot}.png").write_bytes(
+                (Path(cuhk01_root) / f"{person:04d}{shot:03d}.png").read_bytes()
+            )
+    common = dict(warmup_epochs=0.0, teacher="hsv-stripes", distill_weight=1.0, bank_weight=1.0, embedding_dim=768)
+    config = small_config(
+        cuhk01_root, tmp_path / "run", epochs=6, unlabelled=[str(tmp_path / "unlabelled")], unlabelled_batch=8, **common
+    )
+    summary = train(config, progress=False)
+    assert summary["unlabelled_images"] == 12 and summary["train_images"] == 32
+    assert np.load(tmp_path / "run" / UNLABELLED_TEACHER_CACHE).shape == (12, 768)
+    log = [json.loads(line) for line in (tmp_path / "run" / LOG).read_text().splitlines()]
+    assert log[-1]["distill"] < 0.92 * log[0]["distill"] and log[-1]["bank"] < 0.92 * log[0]["bank"]
+    no_teacher = small_config(cuhk01_root, tmp_path / "x", epochs=1, unlabelled=[str(tmp_path / "unlabelled")])
+    with pytest.raises(CrosscamError, match="give a teacher"):
+        train(no_teacher, progress=False)
+    with pytest.raises(CrosscamError, match="no such directory"):
+        train(small_config(cuhk01_root, tmp_path / "x", epochs=1, unlabelled=[str(tmp_path / "nope")]), progress=False)
+
+
+def test_unlabelled_batches_are_seeded_per_epoch_and_cover_the_crops_evenly():
+    first = unlabelled_batches(10, 4, steps=5, seed=0, epoch=0)
+    assert first == unlabelled_batches(10, 4, steps=5, seed=0, epoch=0)
+    assert first != unlabelled_batches(10, 4, steps=5, seed=0, epoch=1)
+    counts = np.bincount(np.concatenate(first), minlength=10)
+    assert [len(batch) for batch in first] == [4] * 5 and counts.min() == counts.max() == 2
