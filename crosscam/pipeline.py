@@ -18,7 +18,7 @@ from crosscam.cameras import CameraSpec
 from crosscam.config import RunConfig
 from crosscam.detect.base import Detections, Detector
 from crosscam.embed.base import Embedder
-from crosscam.io.frames import Frame
+from crosscam.io.frames import Frame, FrameSource
 from crosscam.types import Camera
 
 
@@ -32,23 +32,22 @@ class ProcessedCamera:
 
 def process_camera(
     spec: CameraSpec,
+    source: FrameSource,
     detector: Detector,
     embedder: Embedder,
     config: RunConfig | None = None,
     tracker_embedder: Embedder | None = None,
     on_frame: Callable[[Frame, Detections], None] | None = None,
 ) -> ProcessedCamera:
-    """Detect, track, sample crops and embed one camera.
+    """Detect, track, sample crops and embed one camera, whose frames ``source`` gives (opened from ``spec.source``).
 
     ``tracker_embedder`` gives the per-camera tracker its appearance cue (a fast model suffices there);
     ``embedder`` makes the tracklet embeddings used across cameras. ``on_frame`` sees every frame with its
     tracked boxes as it is processed (for example to write a video: the source is read once).
     """
-    from crosscam.io.frames import open_source
     from crosscam.track import Tracker, track_frames
 
     config = config or RunConfig()
-    source = open_source(spec.source, spec.name)
     tracker = Tracker(replace(config.tracker, fps=source.fps), tracker_embedder)
     builder = TrackletBuilder(spec.name, config.crops)
     count = 0

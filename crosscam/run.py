@@ -3,7 +3,8 @@
 :func:`run_cameras` opens each camera, processes it (:func:`crosscam.pipeline.process_camera`), stores it
 (:class:`crosscam.store.index_store.IndexStore`, one transaction per camera, so an interrupted run resumes where
 it stopped), associates all stored tracklets into identities (:func:`crosscam.associate.associate.associate`),
-and writes ``identities.json`` / ``.csv``, ``report.html``, ``thumbnails/`` and annotated ``videos/``. The
+and writes ``identities.json`` / ``.csv``, ``report.html``, ``thumbnails/`` and annotated ``videos/`` (drawn from
+``frames/``, each camera's frames recorded as they were processed: see :mod:`crosscam.viz.identity_video`). The
 store's metadata (embedder, its calibration, detector, assets folder) lets ``crosscam query`` search it.
 
 Example:
@@ -28,6 +29,7 @@ from crosscam.errors import CrosscamError
 from crosscam.types import RunResult
 
 THUMBNAILS = "thumbnails"
+FRAMES = "frames"  # each camera's processed frames, captioned: the videos are drawn from them after association
 log = logging.getLogger(__name__)
 
 
@@ -50,9 +52,11 @@ def run_cameras(
     from crosscam.associate.calibration import load_calibration
     from crosscam.detect.registry import create_detector
     from crosscam.embed.registry import create_embedder, default_embedder_name
+    from crosscam.io.frames import open_source
     from crosscam.pipeline import process_camera
     from crosscam.store.identities import write_identities
     from crosscam.store.index_store import IndexStore
+    from crosscam.viz.identity_video import FrameRecorder
 
     config = config or RunConfig()
     specs = [parse_camera_spec(c) if isinstance(c, str) else c for c in cameras]
@@ -80,7 +84,14 @@ def run_cameras(
         if store.camera_done(spec.name, spec.source):
             log.info("%s: already in the index, skipped (use --fresh to redo)", spec.name)
             continue
-        processed = process_camera(spec, detector, embedder, config, tracker_embedder)
+        source = open_source(spec.source, spec.name)
+        size = (source.width, source.height)
+        recorder = FrameRecorder(_recording(out, spec.name), source.fps, size, spec.start_time) if videos else None
+        try:
+            processed = process_camera(spec, source, detector, embedder, config, tracker_embedder, recorder)
+        finally:
+            if recorder is not None:
+                recorder.close()
         tracklets = []
         for tracklet in processed.result.tracklets:
             thumbnail = f"{THUMBNAILS}/{spec.name}_{tracklet.track_id}.jpg"
@@ -122,15 +133,28 @@ def _tracker_embedder(name: str | None, assets: str | None):
         return None
 
 
+def _recording(folder: Path, camera: str) -> Path:
+    return folder / FRAMES / f"{camera}.mp4"
+
+
 def _render_videos(store, identities) -> dict[str, Path]:
-    """Annotated video per camera with global ids; returns ``videos/<camera>`` -> path."""
+    """Annotated video per camera with global ids, from the camera's recording; ``videos/<camera>`` -> path."""
     from crosscam.viz.identity_video import write_identity_video
 
-    global_of = {a.tracklet.key: identity.global_id for identity in identities for a in identity.appearances}
     videos = {}
     for camera in store.cameras():
+        recording = _recording(store.folder, camera.name)
+        if not recording.is_file():
+            log.info("%s: no recording of its frames (processed with videos off); no video", camera.name)
+            continue
+        global_ids = {
+            a.tracklet.track_id: identity.global_id
+            for identity in identities
+            for a in identity.appearances
+            if a.camera == camera.name
+        }
         path = store.folder / "videos" / f"{camera.name}.mp4"
-        write_identity_video(camera, store.boxes(camera.name), global_of, path)
+        write_identity_video(recording, store.boxes(camera.name), global_ids, path)
         videos[f"videos/{camera.name}"] = path
     return videos
 

@@ -123,6 +123,25 @@ class TrackedBoxes:
             np.concatenate([p.score for p in parts]),
         )
 
+    @classmethod
+    def of_frame(cls, frame, detections) -> TrackedBoxes:
+        """The tracked boxes of one frame: ``frame`` has ``camera``, ``index`` and ``timestamp``
+        (:class:`crosscam.io.frames.Frame`), ``detections`` has ``xyxy``, ``confidence`` and ``tracker_id``
+        (:class:`crosscam.detect.base.Detections` after tracking)."""
+        n = len(detections.xyxy)
+        return cls(
+            frame.camera,
+            np.full(n, frame.index),
+            np.full(n, frame.timestamp),
+            detections.tracker_id,
+            detections.xyxy,
+            detections.confidence,
+        )
+
+    def with_ids(self, ids: np.ndarray) -> TrackedBoxes:
+        """The same boxes with other ids in the ``track_id`` column (for example global identity ids)."""
+        return TrackedBoxes(self.camera, self.frame, self.timestamp, ids, self.xyxy, self.score)
+
     def __len__(self) -> int:
         return len(self.frame)
 

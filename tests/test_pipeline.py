@@ -6,6 +6,7 @@ import numpy as np
 from crosscam.cameras import CameraSpec
 from crosscam.detect.base import Detections, Detector
 from crosscam.embed.hsv import HsvStripesEmbedder
+from crosscam.io.frames import open_source
 from crosscam.pipeline import process_camera
 
 
@@ -28,7 +29,10 @@ def test_process_camera_reads_each_frame_once_and_builds_tracklets(tmp_path):
         cv2.imwrite(str(folder / f"{i:03d}.png"), image)
     seen = []
     spec = CameraSpec("hall", str(folder))
-    processed = process_camera(spec, BrightBlock(), HsvStripesEmbedder(), on_frame=lambda f, t: seen.append(f.index))
+    source = open_source(spec.source, spec.name)
+    processed = process_camera(
+        spec, source, BrightBlock(), HsvStripesEmbedder(), on_frame=lambda f, t: seen.append(f.index)
+    )
     assert seen == list(range(12))
     camera = processed.camera
     assert (camera.name, camera.frames, camera.width, camera.height, camera.fps) == ("hall", 12, 320, 240, 25.0)

@@ -103,17 +103,7 @@ class TrackletBuilder:
     def add(self, frame: Frame, detections: Detections) -> None:
         height, width = frame.image.shape[:2]
         xyxy = detections.xyxy
-        n = len(xyxy)
-        self._boxes.append(
-            TrackedBoxes(
-                self.camera,
-                np.full(n, frame.index),
-                np.full(n, frame.timestamp),
-                detections.tracker_id,
-                xyxy,
-                detections.confidence,
-            )
-        )
+        self._boxes.append(TrackedBoxes.of_frame(frame, detections))
         covered = covered_fraction(xyxy)
         config = self.config
         margin = config.edge_margin

@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.track.frame_rate import choose_frame_rate
     from crosscam.track.interpolate import interpolate_gaps
     from crosscam.track.mot import mot_rows, write_mot
-    from crosscam.viz.annotate_video import TrackAnnotator, open_video_writer
+    from crosscam.types import TrackedBoxes
+    from crosscam.viz.annotators import BoxAnnotator, LabelAnnotator, TraceAnnotator, annotate_tracks
+    from crosscam.viz.video_writer import open_video_writer
 
     camera = args.camera or Path(str(args.source).rstrip("/")).stem or "camera"
     fps, fps_origin = choose_frame_rate(args.source, args.fps)
@@ -97,9 +99,9 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     crops = CropSaver(args.out / "crops" / camera, args.crops_per_track, min_gap_frames=max(1, round(source.fps)))
     writer = (
-        open_video_writer(args.out / f"{camera}.mp4", source.fps, source.width, source.height) if args.video else None
+        open_video_writer(args.out / f"{camera}.mp4", source.fps, (source.width, source.height)) if args.video else None
     )
-    annotator = TrackAnnotator()
+    annotators = [TraceAnnotator(), BoxAnnotator(), LabelAnnotator()]
     frames = itertools.islice(source, args.max_frames)
     total = source.frame_count - args.start_frame if source.frame_count else None
     total = min(total, args.max_frames) if total and args.max_frames else (total or args.max_frames)
@@ -109,14 +111,14 @@ def run(args: argparse.Namespace) -> int:
             rows.append(mot_rows(frame.index, tracked))
             crops.add(frame, tracked)
             if writer is not None:
-                writer.write(annotator.draw(frame.image, tracked))
+                writer.write(annotate_tracks(frame.image, TrackedBoxes.of_frame(frame, tracked), annotators))
     finally:  # a corrupt source or Ctrl-C keeps everything tracked so far
         table = np.concatenate(rows) if rows else np.zeros((0, 10))
         if args.interpolate:
             table = interpolate_gaps(table, args.interpolate)
         write_mot(args.out / f"{camera}.txt", table)
         if writer is not None:
-            writer.release()
+            writer.close()
     seconds = time.perf_counter() - started
     ids = len(set(table[:, 1].astype(int))) if len(table) else 0
     print(f"{camera}: {len(rows)} frames in {seconds:.1f} s ({len(rows) / max(seconds, 1e-9):.1f} fps), {ids} tracks")

@@ -1,66 +1,69 @@
-"""Annotated video of one camera with each person's global identity (``P<id>``) and a short trail."""
+"""Annotated videos of a run, drawn from the frames as they were processed: the source is read once.
+
+Global identities are known only after every camera was processed and associated. So while a camera is
+processed, :class:`FrameRecorder` writes each frame (captioned with the camera name and its time) to
+``frames/<camera>.mp4`` in the run folder; after association, :func:`write_identity_video` reads that
+recording, never the source (a stream would give new frames, a file may have changed), and draws each stored
+box with its person's id, colour and trail into ``videos/<camera>.mp4``. The recording stays in the run
+folder, so the videos can be redrawn after a later association without the footage.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-import cv2
 import numpy as np
 from tqdm import tqdm
 
-from crosscam.types import Camera, TrackedBoxes
-
-TRAIL_LENGTH = 20
-
-
-def identity_colour(global_id: int) -> tuple[int, int, int]:
-    """A stable, well-separated BGR colour per identity (golden-angle hue steps)."""
-    hue = int((global_id * 137.508) % 180)
-    hsv = np.uint8([[[hue, 200, 255]]])
-    return tuple(int(c) for c in cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0])
+from crosscam.detect.base import Detections
+from crosscam.io.frames import Frame
+from crosscam.types import TrackedBoxes
+from crosscam.viz.annotators import BoxAnnotator, CaptionAnnotator, LabelAnnotator, TraceAnnotator, annotate_tracks
+from crosscam.viz.video_writer import open_video_writer
 
 
-def write_identity_video(
-    camera: Camera,
-    boxes: TrackedBoxes,
-    global_of: dict[tuple[str, int], int],
-    path: Path,
-) -> Path:
-    """Re-read the camera's source and draw its stored boxes labelled with global ids into ``path`` (mp4)."""
+def caption(camera: str, timestamp: float, start_time: datetime | None) -> str:
+    """``lobby  t=12.34s  08:00:12.34``: the camera, the frame's timestamp, and its wall clock when known."""
+    clock = (start_time + timedelta(seconds=timestamp)).strftime("%H:%M:%S.%f")[:-4] if start_time else ""
+    return f"{camera}  t={timestamp:.2f}s  {clock}".rstrip()
+
+
+class FrameRecorder:
+    """Writes every processed frame of one camera, captioned, to ``path``; call it with each (frame, tracked).
+
+    The recording's n-th frame is the n-th frame processed; ``crosscam run`` processes every frame from the first,
+    so that is the frame of index n.
+    """
+
+    def __init__(self, path: Path, fps: float, size: tuple[int, int], start_time: datetime | None = None):
+        self.path = path
+        self.start_time = start_time
+        self._writer = open_video_writer(path, fps, size)
+        self._caption = CaptionAnnotator()
+
+    def __call__(self, frame: Frame, tracked: Detections) -> None:
+        text = caption(frame.camera, frame.timestamp, self.start_time)
+        self._writer.write(self._caption.annotate(frame.image, text))
+
+    def close(self) -> None:
+        self._writer.close()
+
+
+def write_identity_video(recording: Path, boxes: TrackedBoxes, global_ids: dict[int, int], path: Path) -> Path:
+    """Draw ``boxes`` labelled ``P<global id>`` (track id -> global id: ``global_ids``) onto the frames of
+    ``recording`` (made by :class:`FrameRecorder`) into ``path``. Boxes of tracks without an identity are left out.
+    """
     from crosscam.io.frames import open_source
 
-    by_frame = defaultdict(list)
-    for frame, track_id, (x1, y1, x2, y2) in zip(boxes.frame, boxes.track_id, boxes.xyxy, strict=True):
-        by_frame[int(frame)].append((int(track_id), x1, y1, x2, y2))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), camera.fps, (camera.width, camera.height))
-    trails: dict[int, deque] = defaultdict(lambda: deque(maxlen=TRAIL_LENGTH))
-    origin = camera.start_time
-    try:
-        source = open_source(camera.source, camera.name)
-        for frame in tqdm(source, total=camera.frames, desc=f"video {camera.name}", unit="frame", leave=False):
-            image = frame.image.copy()
-            for track_id, x1, y1, x2, y2 in by_frame.get(frame.index, []):
-                global_id = global_of.get((camera.name, track_id))
-                if global_id is None:
-                    continue
-                colour = identity_colour(global_id)
-                trails[track_id].append((int((x1 + x2) / 2), int(y2)))
-                cv2.rectangle(image, (int(x1), int(y1)), (int(x2), int(y2)), colour, 2)
-                label = f"P{global_id}"
-                (width, height), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, 0.6, 2)
-                # Above the box, or inside it when the box touches the top of the frame.
-                top = int(y1) - height - 6 if y1 >= height + 6 else int(y1)
-                cv2.rectangle(image, (int(x1), top), (int(x1) + width + 4, top + height + 6), colour, -1)
-                cv2.putText(image, label, (int(x1) + 2, top + height + 2), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 0, 0), 2)
-                points = np.array(trails[track_id], dtype=np.int32)
-                cv2.polylines(image, [points], False, colour, 2)
-            clock = (origin + timedelta(seconds=frame.timestamp)).strftime("%H:%M:%S.%f")[:-4] if origin else ""
-            caption = f"{camera.name}  t={frame.timestamp:.2f}s  {clock}"
-            cv2.putText(image, caption, (10, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 2)
-            writer.write(image)
-    finally:
-        writer.release()
+    known = np.isin(boxes.track_id, list(global_ids))
+    boxes = boxes[known].sorted()
+    labelled = boxes.with_ids(np.array([global_ids[int(t)] for t in boxes.track_id], dtype=np.int64))
+    source = open_source(recording, boxes.camera)
+    annotators = [TraceAnnotator(), BoxAnnotator(), LabelAnnotator(prefix="P", scale=0.6, thickness=2)]
+    with open_video_writer(path, source.fps, (source.width, source.height)) as writer:
+        frames = tqdm(source, total=source.frame_count, desc=f"video {boxes.camera}", unit="frame", leave=False)
+        for frame in frames:
+            first, last = np.searchsorted(labelled.frame, [frame.index, frame.index + 1])
+            writer.write(annotate_tracks(frame.image, labelled[first:last], annotators))
     return path
