@@ -14,7 +14,6 @@ Example:
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +29,19 @@ STREAM_PREFIXES = ("rtsp://", "rtsps://", "rtmp://", "http://", "https://", "udp
 DEFAULT_FOLDER_FPS = 25.0
 
 
-class TruncatedSourceWarning(UserWarning):
-    """A video ended before the frame count its container announced."""
+@dataclass(frozen=True)
+class Truncation:
+    """A video that ended before the frame count its container announced (a cut or damaged file)."""
+
+    location: str
+    frames_read: int
+    frames_announced: int
+
+    def __str__(self) -> str:
+        return (
+            f"{Path(self.location).name}: video ended after {self.frames_read} of {self.frames_announced} frames "
+            f"(truncated or corrupt: {self.location})"
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,10 @@ class FrameSource:
     """An iterable of :class:`Frame` with ``fps``, ``frame_count`` (None for streams), ``width`` and ``height``.
 
     ``start_frame`` skips that many frames (seeking where the container allows); indices stay absolute.
+    After a complete iteration ``frames_read`` is the position reached (the index after the last frame) and
+    ``truncation`` is a :class:`Truncation` when a video ended more than one frame before its announced count.
+    ``step`` yields every ``step``-th frame from there (a lower detection rate); the frames between are skipped
+    without being decoded where the format allows.
     """
 
     fps: float
@@ -53,10 +67,19 @@ class FrameSource:
     width: int
     height: int
 
-    def __init__(self, location: str, camera: str, start_frame: int = 0):
+    def __init__(self, location: str, camera: str, start_frame: int = 0, step: int = 1):
         self.location = location
         self.camera = camera
         self.start_frame = start_frame
+        self.step = step
+        self.frames_read: int | None = None
+
+    @property
+    def truncation(self) -> Truncation | None:
+        """Set after a complete iteration that ended early; None otherwise (also for streams and folders)."""
+        if self.frames_read is None or self.frame_count is None or self.frames_read >= self.frame_count - 1:
+            return None
+        return Truncation(self.location, self.frames_read, self.frame_count)
 
     def __iter__(self) -> Iterator[Frame]:
         raise NotImplementedError
@@ -71,8 +94,8 @@ class FrameSource:
 class VideoSource(FrameSource):
     """A video file or a stream URL decoded by OpenCV (FFmpeg backend)."""
 
-    def __init__(self, location: str, camera: str, fps: float | None = None, start_frame: int = 0):
-        super().__init__(location, camera, start_frame)
+    def __init__(self, location: str, camera: str, fps: float | None = None, start_frame: int = 0, step: int = 1):
+        super().__init__(location, camera, start_frame, step)
         self.is_stream = location.lower().startswith(STREAM_PREFIXES)
         capture = self._open()
         try:
@@ -119,21 +142,18 @@ class VideoSource(FrameSource):
                     timestamp = index / self.fps
                 yield Frame(self.camera, index, timestamp, image)
                 index += 1
+                while (index - self.start_frame) % self.step and capture.grab():  # skipped: demuxed, not decoded
+                    index += 1
+            self.frames_read = index  # only after a complete pass: a consumer that stops early leaves it None
         finally:
             capture.release()
-        if self.frame_count is not None and index < self.frame_count:
-            warnings.warn(
-                f"{self.location}: video ended after {index} of {self.frame_count} frames (truncated or corrupt)",
-                TruncatedSourceWarning,
-                stacklevel=2,
-            )
 
 
 class ImageFolderSource(FrameSource):
     """A folder of still images, read in sorted file-name order at a nominal frame rate."""
 
-    def __init__(self, location: str, camera: str, fps: float | None = None, start_frame: int = 0):
-        super().__init__(location, camera, start_frame)
+    def __init__(self, location: str, camera: str, fps: float | None = None, start_frame: int = 0, step: int = 1):
+        super().__init__(location, camera, start_frame, step)
         self.paths = sorted(p for p in Path(location).iterdir() if p.suffix.lower() in IMAGE_EXTENSIONS)
         if not self.paths:
             raise CrosscamError(f"{location}: image folder holds no images ({', '.join(sorted(IMAGE_EXTENSIONS))})")
@@ -142,22 +162,28 @@ class ImageFolderSource(FrameSource):
         self.height, self.width = read_bgr(self.paths[0]).shape[:2]
 
     def __iter__(self) -> Iterator[Frame]:
-        for index in range(self.start_frame, len(self.paths)):
+        for index in range(self.start_frame, len(self.paths), self.step):
             yield Frame(self.camera, index, index / self.fps, read_bgr(self.paths[index]))
+        self.frames_read = len(self.paths)
 
 
-def open_source(source: str | Path, camera: str, fps: float | None = None, start_frame: int = 0) -> FrameSource:
+def open_source(
+    source: str | Path, camera: str, fps: float | None = None, start_frame: int = 0, step: int = 1
+) -> FrameSource:
     """Open a video file, an image folder or a stream URL as an iterable of :class:`Frame`.
 
     ``fps`` overrides the container's frame rate (and then timestamps are ``index / fps``); image folders default
-    to 25 fps. A missing or undecodable source raises :class:`CrosscamError`; a video that ends early yields what
-    it could decode and then warns with :class:`TruncatedSourceWarning`.
+    to 25 fps. ``step`` > 1 yields every ``step``-th frame (indices and timestamps stay those of the source). A
+    missing or undecodable source raises :class:`CrosscamError`; a video that ends early yields what it could
+    decode and then reports it in ``source.truncation``.
     """
     location = str(source)
     if fps is not None and fps <= 0:
         raise CrosscamError(f"{location}: fps must be positive, got {fps}")
     if start_frame < 0:
         raise CrosscamError(f"{location}: start frame must be >= 0, got {start_frame}")
+    if step < 1:
+        raise CrosscamError(f"{location}: frame step must be >= 1, got {step}")
     if Path(location).is_dir():
-        return ImageFolderSource(location, camera, fps, start_frame)
-    return VideoSource(location, camera, fps, start_frame)
+        return ImageFolderSource(location, camera, fps, start_frame, step)
+    return VideoSource(location, camera, fps, start_frame, step)

@@ -1,11 +1,12 @@
 from pathlib import Path
 
+import av
 import cv2
 import numpy as np
 import pytest
 
 from crosscam.errors import CrosscamError
-from crosscam.io import TruncatedSourceWarning, open_source
+from crosscam.io import open_source
 
 
 def write_video(path: Path, count: int = 20, size=(96, 64)) -> Path:
@@ -17,6 +18,20 @@ def write_video(path: Path, count: int = 20, size=(96, 64)) -> Path:
         cv2.putText(image, str(index), (5, 40), cv2.FONT_HERSHEY_SIMPLEX, 1, (255, 255, 255), 2)
         writer.write(image)
     writer.release()
+    return path
+
+
+def write_faststart_mp4(path: Path, count: int, size=(96, 64)) -> Path:
+    """An MPEG-4 file with its index (moov) before the media data, as ``-movflags faststart`` writes it."""
+    with av.open(str(path), "w", options={"movflags": "faststart"}) as container:
+        stream = container.add_stream("mpeg4", rate=10)
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], "yuv420p"
+        rng = np.random.default_rng(0)
+        for _ in range(count):
+            image = rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        container.mux(stream.encode())
+    assert path.read_bytes()[:64].find(b"moov") > 0
     return path
 
 
@@ -77,14 +92,39 @@ def test_corrupt_image_in_folder_fails_after_good_frames(tmp_path):
     assert [f.index for f in frames] == [0]
 
 
-def test_truncated_video_yields_decodable_frames_then_warns(tmp_path):
+def test_truncated_video_yields_decodable_frames_then_reports_the_counts(tmp_path):
     path = write_video(tmp_path / "clip.avi", count=40)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    frames = []
-    with pytest.warns(TruncatedSourceWarning, match="clip.avi"):
-        frames.extend(open_source(path, camera="c"))
+    source = open_source(path, camera="c")
+    assert source.truncation is None  # not known before a complete pass
+    frames = list(source)
     assert 5 < len(frames) < 40
+    truncation = source.truncation
+    assert (truncation.frames_read, truncation.frames_announced) == (len(frames), 40)
+    assert str(truncation).startswith(f"clip.avi: video ended after {len(frames)} of 40 frames")
+
+
+def test_faststart_remux_cut_at_30_percent_is_reported(tmp_path):
+    """The index survives at the front of the file, so the container still announces every frame."""
+    path = write_faststart_mp4(tmp_path / "cut.mp4", count=60)
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.3)])
+    source = open_source(path, camera="c")
+    assert source.frame_count == 60
+    read = sum(1 for _ in source)
+    assert 0 < read < 40
+    assert source.truncation is not None and source.truncation.frames_read == read
+
+
+def test_complete_video_stepped_or_stopped_early_reports_no_truncation(tmp_path):
+    path = write_video(tmp_path / "clip.avi", count=20)
+    stepped = open_source(path, camera="c", step=3)
+    assert [f.index for f in stepped] == list(range(0, 20, 3))
+    assert (stepped.frames_read, stepped.truncation) == (20, None)
+    stopped = open_source(path, camera="c")
+    next(iter(stopped))
+    assert (stopped.frames_read, stopped.truncation) == (None, None)
 
 
 def test_pets_video_decodes(pets_dir):
