@@ -41,7 +41,9 @@ class RunConfig:
             each frame size.
         tracker_embedder: appearance cue inside each camera's tracker (a fast model suffices there); None: motion
             only. When the default one's assets are missing the run falls back to motion only, with a note.
-        tracker: the per-camera tracker; its ``fps`` is replaced by each source's rate.
+        tracker: the per-camera tracker; its ``fps`` is replaced by each source's rate (over the detection stride).
+        detect_fps: detect and track at this many frames per second of video (every ``round(fps / detect_fps)``-th
+            frame, the others interpolated); None: every frame (the accuracy and speed of 5: docs/scale_footage.md).
         crops: which crops describe a tracklet, and how many.
         association: transit windows, ground plane and its refinement.
     """
@@ -51,6 +53,7 @@ class RunConfig:
     detector_input: tuple[int, int] | None = None
     tracker_embedder: str | None = TRACKER_EMBEDDER
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
+    detect_fps: float | None = None
     crops: CropConfig = CropConfig()
     association: AssociationConfig = AssociationConfig()
 

@@ -17,6 +17,7 @@ from crosscam.associate.tracklet_builder import CameraTracklets, TrackletBuilder
 from crosscam.cameras import CameraSpec
 from crosscam.config import RunConfig
 from crosscam.detect.base import Detections, Detector
+from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame, FrameSource
 from crosscam.types import Camera
@@ -38,24 +39,29 @@ def process_camera(
     config: RunConfig | None = None,
     tracker_embedder: Embedder | None = None,
     on_frame: Callable[[Frame, Detections], None] | None = None,
+    progress: bool = True,
 ) -> ProcessedCamera:
     """Detect, track, sample crops and embed one camera, whose frames ``source`` gives (opened from ``spec.source``).
 
     ``tracker_embedder`` gives the per-camera tracker its appearance cue (a fast model suffices there);
     ``embedder`` makes the tracklet embeddings used across cameras. ``on_frame`` sees every frame with its
-    tracked boxes as it is processed (for example to write a video: the source is read once).
+    tracked boxes as it is processed (for example to write a video: the source is read once). A source that yields
+    every ``source.step``-th frame (``--detect-fps``) is tracked at ``fps / step``, and the boxes of the frames
+    between are interpolated (:mod:`crosscam.detect_rate`). ``progress``: draw progress bars.
     """
     from crosscam.track import Tracker, track_frames
 
     config = config or RunConfig()
-    tracker = Tracker(replace(config.tracker, fps=source.fps), tracker_embedder)
+    step = source.step
+    tracker = Tracker(replace(config.tracker, fps=source.fps / step), tracker_embedder)
     builder = TrackletBuilder(spec.name, config.crops)
     count = 0
-    frames = tqdm(source, total=source.frame_count, desc=f"track {spec.name}", unit="frame")
+    total = None if source.frame_count is None else -(-(source.frame_count - source.start_frame) // step)
+    frames = tqdm(source, total=total, desc=f"track {spec.name}", unit="frame", disable=not progress)
     for frame, tracked in track_frames(frames, detector, tracker):
         builder.add(frame, tracked)
         if on_frame is not None:
             on_frame(frame, tracked)
         count = frame.index + 1
     camera = Camera(spec.name, spec.source, spec.start_time, source.fps, source.width, source.height, count)
-    return ProcessedCamera(camera, builder.finish(embedder, progress=True))
+    return ProcessedCamera(camera, fill_skipped_frames(builder.finish(embedder, progress=progress), step))

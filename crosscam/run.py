@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 
@@ -27,6 +28,9 @@ from crosscam.cameras import CameraSpec, parse_camera_spec, validate_cameras
 from crosscam.config import TRACKER_EMBEDDER, RunConfig
 from crosscam.errors import CrosscamError
 from crosscam.types import RunResult
+
+if TYPE_CHECKING:
+    from crosscam.backends import Backend
 
 THUMBNAILS = "thumbnails"
 FRAMES = "frames"  # each camera's processed frames, captioned: the videos are drawn from them after association
@@ -40,23 +44,24 @@ def run_cameras(
     assets: str | Path | None = None,
     fresh: bool = False,
     videos: bool = True,
+    backend: Backend | None = None,
 ) -> RunResult:
     """Process, store and associate ``cameras`` (``NAME=SOURCE[@START_TIME]`` strings or :class:`CameraSpec` s).
 
     ``out`` is the run folder; an index already there is resumed (cameras stored from the same source are not
     processed again) unless ``fresh``. ``assets`` is the weights folder (default: ``$CROSSCAM_ASSETS``).
-    Progress and notes go to the ``crosscam.run`` logger.
+    Progress and notes go to the ``crosscam.run`` logger. ``backend`` processes the cameras (default: one after
+    another in this process; see :mod:`crosscam.backends`); this process alone writes the store. Identities keep
+    the numbers an earlier run of the index gave them (:mod:`crosscam.associate.incremental`).
     """
     from crosscam.assets import search_roots
     from crosscam.associate.associate import associate
     from crosscam.associate.calibration import load_calibration
-    from crosscam.detect.registry import create_detector
-    from crosscam.embed.registry import create_embedder, default_embedder_name
-    from crosscam.io.frames import open_source
-    from crosscam.pipeline import process_camera
+    from crosscam.associate.incremental import keep_identity_numbers
+    from crosscam.backends import CameraJob, InProcessBackend
+    from crosscam.embed.registry import default_embedder_name
     from crosscam.store.identities import write_identities
     from crosscam.store.index_store import IndexStore
-    from crosscam.viz.identity_video import FrameRecorder
 
     config = config or RunConfig()
     specs = [parse_camera_spec(c) if isinstance(c, str) else c for c in cameras]
@@ -76,39 +81,36 @@ def run_cameras(
     # The first asset directory searched (assets or $CROSSCAM_ASSETS) lets `crosscam query` find the same models.
     assets_dir = str(search_roots(assets)[0].resolve())
     store.set_meta(embedder=embedder_name, detector=config.detector, calibration=asdict(calibration), assets=assets_dir)
-    embedder = create_embedder(embedder_name, assets)
-    detector = create_detector(config.detector, assets, config.detector_input)
-    tracker_embedder = _tracker_embedder(config.tracker_embedder, assets)
     (out / THUMBNAILS).mkdir(exist_ok=True)
+    jobs = []
     for spec in specs:
         if store.camera_done(spec.name, spec.source):
             log.info("%s: already in the index, skipped (use --fresh to redo)", spec.name)
             continue
-        source = open_source(spec.source, spec.name)
-        size = (source.width, source.height)
-        recorder = FrameRecorder(_recording(out, spec.name), source.fps, size, spec.start_time) if videos else None
-        try:
-            processed = process_camera(spec, source, detector, embedder, config, tracker_embedder, recorder)
-        finally:
-            if recorder is not None:
-                recorder.close()
+        recording = str(_recording(out, spec.name)) if videos else None
+        jobs.append(CameraJob(spec, config, embedder_name, assets, recording))
+    for processed in (backend or InProcessBackend()).process(jobs):
+        name = processed.camera.name
         tracklets = []
         for tracklet in processed.result.tracklets:
-            thumbnail = f"{THUMBNAILS}/{spec.name}_{tracklet.track_id}.jpg"
+            thumbnail = f"{THUMBNAILS}/{name}_{tracklet.track_id}.jpg"
             cv2.imwrite(str(out / thumbnail), processed.result.best_crops[tracklet.track_id])
             tracklets.append(replace(tracklet, thumbnail=thumbnail))
         store.add_camera(processed.camera, tracklets, processed.result.boxes)
-        log.info("%s: %d tracklets", spec.name, len(tracklets))
+        log.info("%s: %d tracklets", name, len(tracklets))
     stored_cameras = store.cameras()
     grounds = config.association.grounds
     boxes = {name: store.boxes(name) for name in grounds}
-    association = associate(store.tracklets(), boxes, stored_cameras, config.association, calibration.threshold)
+    stored = store.tracklets()
+    association = associate(stored, boxes, stored_cameras, config.association, calibration.threshold)
     for line in association.refinement:
         log.info("ground plane %s", line.describe())
     if grounds and config.association.refine_grounds:
         store.set_meta(ground_refinement=[line.describe() for line in association.refinement])
-    store.set_identities(association.identities)
-    identities = association.identities
+    identities, changes = keep_identity_numbers(store, stored, association)
+    for line in changes.describe():
+        log.info(line)
+    store.set_identities(identities)
     json_path, csv_path = write_identities(identities, stored_cameras, out)
     files = {"identities.json": json_path, "identities.csv": csv_path}
     if videos:

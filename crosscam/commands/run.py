@@ -54,6 +54,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="use ground-plane calibrations as given (default: check them against each other, repair outliers)",
     )
     parser.add_argument("--fresh", action="store_true", help="discard an existing index in DIR instead of resuming")
+    parser.add_argument(
+        "--detect-fps", type=float, default=None, metavar="F", help="detect and track at F frames per second of video"
+    )
+    parser.add_argument("--workers", type=int, default=1, metavar="N", help="cameras processed in parallel (local)")
+    parser.add_argument("--backend", choices=["local", "ray"], default="local", help="where cameras are processed")
+    parser.add_argument("--ray-address", default=None, metavar="ADDR", help="Ray cluster (default: a local instance)")
 
 
 def config_from_args(args: argparse.Namespace):
@@ -75,6 +81,8 @@ def config_from_args(args: argparse.Namespace):
         changes["detector"] = args.detector
     if args.tracker_embedder:
         changes["tracker_embedder"] = None if args.tracker_embedder == "none" else args.tracker_embedder
+    if args.detect_fps is not None:
+        changes["detect_fps"] = args.detect_fps
     association = config.association
     if args.transit:
         association = replace(association, transit=(*association.transit, *map(parse_transit, args.transit)))
@@ -94,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
     import logging
     import time
 
+    from crosscam.backends import create_backend
     from crosscam.run import run_cameras
 
     started = time.perf_counter()
@@ -102,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
         logger.addHandler(_Print())
     logger.setLevel(logging.INFO)
     cameras, config = config_from_args(args)
-    result = run_cameras(cameras, args.out, config, assets=args.assets, fresh=args.fresh, videos=not args.no_video)
+    backend = create_backend(args.backend, args.workers, args.ray_address)
+    videos = not args.no_video
+    result = run_cameras(cameras, args.out, config, args.assets, args.fresh, videos, backend)
     seconds = time.perf_counter() - started
     print(f"{len(result.identities)} people across {len(result.cameras)} cameras in {seconds:.1f} s")
     print(f"wrote {result.files['identities.json']}, {result.files['identities.csv']}, {result.files['report']}")
