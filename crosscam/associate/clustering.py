@@ -65,7 +65,8 @@ import numpy as np
 from crosscam.errors import CrosscamError
 
 DENSE_LIMIT = 200  # below this many tracklets ``method="auto"`` uses the dense reference (a few ms)
-FLAT_SEARCH_LIMIT = 20_000  # exact (flat) neighbour search up to this many tracklets, IVF above
+FLAT_SEARCH_LIMIT = 10_000  # exact (flat) neighbour search up to this many tracklets, HNSW graph above
+HNSW_LINKS, HNSW_BUILD_DEPTH, HNSW_SEARCH_DEPTH = 16, 40, 64  # measured: 97 % of the pairs >= threshold at 100k
 NEIGHBOURS = 32  # first k of the neighbour search; widened where the k-th neighbour is still above the threshold
 MAX_NEIGHBOURS = 1024
 
@@ -228,12 +229,12 @@ def _dense_cluster(
 
 def neighbour_pairs(
     embeddings: np.ndarray, threshold: float, k: int = NEIGHBOURS, max_neighbours: int = MAX_NEIGHBOURS
-) -> np.ndarray:
-    """Unordered pairs (m x 2, first < second) of tracklets whose similarity may be >= ``threshold``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs m x 2 with first < second, their similarities) of the tracklets whose similarity may be >= threshold.
 
     Each tracklet's nearest neighbours by inner product: k of them, doubled (up to ``max_neighbours``) for the
     tracklets whose k-th neighbour is still above the threshold. Exact flat search up to
-    :data:`FLAT_SEARCH_LIMIT` tracklets, an IVF index above (see the module docstring for what that misses).
+    :data:`FLAT_SEARCH_LIMIT` tracklets, an HNSW graph above (see the module docstring for what that misses).
     """
     import faiss
 
@@ -242,29 +243,30 @@ def neighbour_pairs(
     if n <= FLAT_SEARCH_LIMIT:
         index = faiss.IndexFlatIP(dim)
     else:
-        nlist = int(np.sqrt(n))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-        sample = np.random.default_rng(0).choice(n, size=min(n, 64 * nlist), replace=False)
-        index.train(x[np.sort(sample)])
-        index.nprobe = 16
+        index = faiss.IndexHNSWFlat(dim, HNSW_LINKS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_BUILD_DEPTH
     index.add(x)
     margin = 1e-4  # float32 search vs float64 linkage: keep pairs a hair below the threshold too
-    rows_out, cols_out = [], []
+    rows_out, cols_out, scores_out = [], [], []
     pending = np.arange(n)
     while len(pending):
         k = min(k, n, max_neighbours)
+        if n > FLAT_SEARCH_LIMIT:
+            index.hnsw.efSearch = max(HNSW_SEARCH_DEPTH, 2 * k)
         scores, found = index.search(x[pending], k)
         keep = (found >= 0) & (scores >= threshold - margin)
         rows_out.append(np.repeat(pending, keep.sum(1)))
         cols_out.append(found[keep])
+        scores_out.append(scores[keep])
         saturated = keep[:, -1] & (k < min(n, max_neighbours))
         pending, k = pending[saturated], 2 * k
         if len(pending):  # searched again with a larger k: drop this round's rows of those tracklets
             drop = np.isin(rows_out[-1], pending)
-            rows_out[-1], cols_out[-1] = rows_out[-1][~drop], cols_out[-1][~drop]
-    rows, cols = np.concatenate(rows_out), np.concatenate(cols_out)
-    pairs = np.stack([np.minimum(rows, cols), np.maximum(rows, cols)], axis=1)
-    return np.unique(pairs[pairs[:, 0] != pairs[:, 1]], axis=0)
+            rows_out[-1], cols_out[-1], scores_out[-1] = (part[-1][~drop] for part in (rows_out, cols_out, scores_out))
+    rows, cols, scores = (np.concatenate(part) for part in (rows_out, cols_out, scores_out))
+    codes, first = np.unique(np.minimum(rows, cols) * n + np.maximum(rows, cols), return_index=True)
+    pairs, scores = np.stack(np.divmod(codes, n), axis=1), scores[first].astype(np.float64)
+    return pairs[pairs[:, 0] != pairs[:, 1]], scores[pairs[:, 0] != pairs[:, 1]]
 
 
 class _Constraints:
@@ -336,71 +338,119 @@ def sparse_cluster(
     threshold: float,
     apart_pairs: np.ndarray,
     together_pairs: np.ndarray,
-    candidates: np.ndarray | None = None,
+    candidates: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """The dense algorithm's merges over a sparse candidate graph (module docstring); cluster ids are their
-    smallest member, as in the dense one. ``candidates``: m x 2 tracklet pairs (default :func:`neighbour_pairs`)."""
+    smallest member, as in the dense one. ``candidates``: (pairs, similarities) as :func:`neighbour_pairs` gives."""
     n = len(timeline.camera)
     x = np.asarray(embeddings, dtype=np.float32)
-    pairs = neighbour_pairs(x, threshold) if candidates is None else candidates
-    pairs = np.unique(np.concatenate([pairs, together_pairs]), axis=0) if len(together_pairs) else pairs
+    pairs, similarity = neighbour_pairs(x, threshold) if candidates is None else candidates
+    sums = x.astype(np.float64)  # summed member embeddings per cluster: sum over cross pairs = dot of the sums
+    if len(together_pairs):
+        new = ~np.isin(together_pairs[:, 0] * n + together_pairs[:, 1], pairs[:, 0] * n + pairs[:, 1])
+        added = together_pairs[new]
+        pairs = np.concatenate([pairs, added])
+        similarity = np.concatenate([similarity, np.einsum("ij,ij->i", sums[added[:, 0]], sums[added[:, 1]])])
     allowed = ~timeline.forbidden(pairs[:, 0], pairs[:, 1])
     if len(apart_pairs):
         allowed &= ~np.isin(pairs[:, 0] * n + pairs[:, 1], apart_pairs[:, 0] * n + apart_pairs[:, 1])
-    pairs = pairs[allowed]
-    sums = x.astype(np.float64)  # summed member embeddings per cluster: sum over cross pairs = dot of the sums
-    similarity = np.einsum("ij,ij->i", sums[pairs[:, 0]], sums[pairs[:, 1]])
+    pairs, similarity = pairs[allowed], similarity[allowed]
     # Correction per cluster pair: together pairs count 1 instead of their dot product.
-    correction = np.zeros(len(pairs))
+    extra: list[dict[int, float]] | None = None
     if len(together_pairs):
+        extra = [{} for _ in range(n)]
         is_together = np.isin(pairs[:, 0] * n + pairs[:, 1], together_pairs[:, 0] * n + together_pairs[:, 1])
-        correction[is_together] = 1.0 - similarity[is_together]
-    links: list[dict[int, float]] = [{} for _ in range(n)]  # neighbour cluster -> correction
-    for a, b, c in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), correction.tolist(), strict=True):
-        links[a][b] = links[b][a] = c
-    initial = similarity + correction
-    heap = [
-        (-v, a, b, 0, 0)
-        for v, a, b in zip(initial.tolist(), pairs[:, 0].tolist(), pairs[:, 1].tolist(), strict=True)
-        if v >= threshold
-    ]
-    heapq.heapify(heap)
-    version = [0] * n  # an entry is current while both its clusters' versions are those it was pushed with
+        for a, b, s in zip(*pairs[is_together].T.tolist(), similarity[is_together].tolist(), strict=True):
+            extra[a][b] = extra[b][a] = 1.0 - s
+        similarity[is_together] = 1.0
+    # links[c]: neighbour cluster -> current mean link. best_key[c]: c's best pair (highest mean, then lowest
+    # partner; key i * n + j, i < j: the dense argmax's order), best_mean[c] its mean, -1 / -inf if none.
+    # The heap holds (-mean, key) entries; an entry is current while links[i][j] still holds that mean. Every
+    # live cluster's best pair has a heap entry, or one ordered before it whose pop rescans the cluster: average
+    # linkage is reducible (the mean to a merged cluster is a weighted mean of the two), so bests only drop.
+    links: list[dict[int, float] | None] = [{} for _ in range(n)]
+    for a, b, s in zip(pairs[:, 0].tolist(), pairs[:, 1].tolist(), similarity.tolist(), strict=True):
+        links[a][b] = links[b][a] = s
+    best_key, best_mean = [-1] * n, [-np.inf] * n
+    heap: list[tuple[float, int]] = []
+    if len(pairs):
+        nodes = np.concatenate([pairs[:, 0], pairs[:, 1]])
+        partners = np.concatenate([pairs[:, 1], pairs[:, 0]])
+        order = np.lexsort((partners, -np.concatenate([similarity, similarity]), nodes))
+        first = order[np.r_[True, nodes[order][1:] != nodes[order][:-1]]]
+        keys = np.minimum(nodes[first], partners[first]) * n + np.maximum(nodes[first], partners[first])
+        means = np.concatenate([similarity, similarity])[first]
+        for node, key, mean in zip(nodes[first].tolist(), keys.tolist(), means.tolist(), strict=True):
+            best_key[node], best_mean[node] = key, mean
+        above = means >= threshold
+        heap = sorted(set(zip((-means[above]).tolist(), keys[above].tolist(), strict=True)))
+
+    def rescan(c: int) -> None:
+        links_c = links[c]
+        if not links_c:
+            best_key[c], best_mean[c] = -1, -np.inf
+            return
+        mean = max(links_c.values())
+        other = min(o for o, v in links_c.items() if v == mean)
+        best_key[c], best_mean[c] = (other * n + c if other < c else c * n + other), mean
+        if mean >= threshold:
+            heapq.heappush(heap, (-mean, best_key[c]))
+
     sizes = np.ones(n)
     parent = np.arange(n)
     constraints = _Constraints(timeline, apart_pairs)
     while heap:
-        _, i, j, version_i, version_j = heapq.heappop(heap)
-        if version[i] != version_i or version[j] != version_j:
+        negative_mean, key = heapq.heappop(heap)
+        i, j = divmod(key, n)
+        links_i, links_j = links[i], links[j]
+        if links_i is None or links_j is None or links_i.get(j) != -negative_mean:
+            for c in (i, j):
+                if links[c] is not None and best_key[c] == key:
+                    rescan(c)
             continue
         if constraints.forbidden(i, j):  # forever: constraints only grow as clusters merge
-            del links[i][j], links[j][i]
+            del links_i[j], links_j[i]
+            if extra is not None:
+                extra[i].pop(j, None), extra[j].pop(i, None)
+            for c in (i, j):
+                if best_key[c] == key:
+                    rescan(c)
             continue
-        # Merge j into i (i < j: the heap orders equal links by (i, j), as the dense argmax does).
+        # Merge j into i (i < j).
         constraints.merge(i, j)
         sums[i] += sums[j]
         sizes[i] += sizes[j]
         parent[j] = i
-        version[j] = -1
-        version[i] += 1
-        links_i, links_j = links[i], links[j]
         del links_i[j], links_j[i]
-        for other, c in links_j.items():
-            links_other = links[other]
-            del links_other[j]
-            links_i[other] = links_other[i] = links_i.get(other, 0.0) + c
+        for other in links_j:
+            del links[other][j]
         links[j] = None
-        if not links_i:
+        others = list(links_i.keys() | links_j.keys())
+        links[i] = {}
+        if not others:
+            best_key[i], best_mean[i] = -1, -np.inf
             continue
-        others = np.fromiter(links_i.keys(), dtype=np.int64, count=len(links_i))
-        corrections = np.fromiter(links_i.values(), dtype=np.float64, count=len(links_i))
-        means = (sums[others] @ sums[i] + corrections) / (sizes[others] * sizes[i])
-        version_i = version[i]
-        for other, mean in zip(others[means >= threshold].tolist(), means[means >= threshold].tolist(), strict=True):
-            if other < i:
-                heapq.heappush(heap, (-mean, other, i, version[other], version_i))
-            else:
-                heapq.heappush(heap, (-mean, i, other, version_i, version[other]))
+        indices = np.array(others)
+        linked = sums[indices] @ sums[i]
+        if extra is not None:
+            extra_i, extra_j = extra[i], extra[j]
+            extra_i.pop(j, None), extra_j.pop(i, None)
+            for other in extra_j:
+                extra[other][i] = extra_i[other] = extra_i.get(other, 0.0) + extra[other].pop(j)
+            extra[j] = None
+            linked += np.array([extra_i.get(other, 0.0) for other in others])
+        means = (linked / (sizes[indices] * sizes[i])).tolist()
+        links[i] = dict(zip(others, means, strict=True))
+        rescan(i)
+        for other, mean in zip(others, means, strict=True):
+            links[other][i] = mean
+            pair = other * n + i if other < i else i * n + other
+            old_key, old_mean = best_key[other], best_mean[other]
+            old_partner = old_key // n + old_key % n - other if old_key >= 0 else -1
+            if mean > old_mean or (mean == old_mean and (pair < old_key or old_partner in (i, j))):
+                best_key[other], best_mean[other] = pair, mean
+                if mean >= threshold:
+                    heapq.heappush(heap, (-mean, pair))
     # Follow merges to each tracklet's final cluster (parents always have smaller indices).
     for index in range(n):
         parent[index] = parent[parent[index]]

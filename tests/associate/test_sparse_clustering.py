@@ -105,8 +105,9 @@ def test_neighbour_pairs_hold_every_pair_above_the_threshold():
     similarity = embeddings @ embeddings.T
     expected = {(a, b) for a, b in np.argwhere(np.triu(similarity >= 0.3, 1)).tolist()}
     # k starts at 4 and has to widen: every tracklet has ~60 neighbours above 0.3.
-    found = {tuple(p) for p in neighbour_pairs(embeddings, 0.3, k=4).tolist()}
-    assert expected <= found
+    pairs, similarities = neighbour_pairs(embeddings, 0.3, k=4)
+    assert expected <= {tuple(p) for p in pairs.tolist()}
+    np.testing.assert_allclose(similarities, similarity[pairs[:, 0], pairs[:, 1]], atol=1e-5)
 
 
 @pytest.mark.slow
