@@ -26,6 +26,7 @@ from crosscam.serve.search import Searcher, decode_image, default_embedder_facto
 from crosscam.serve.view import (
     SORTS,
     Clock,
+    GalleryIndex,
     GalleryQuery,
     IdentityView,
     build_identities,
@@ -63,6 +64,7 @@ class Server:
     def _set(self, identities: dict[int, IdentityView], replayed: corrections.Replayed) -> None:
         self.identities, self.replayed = identities, replayed
         self.owners = {a.row: (i, a) for i in identities.values() for a in i.appearances}
+        self.gallery = GalleryIndex(identities)
 
     def keys_of(self, global_id: int) -> list[list]:
         return [list(a.tracklet.key) for a in self.identity(global_id).appearances]
@@ -136,17 +138,18 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse)
     def overview(request: Request, page_number: int = 1):
-        ordered = sorted(server.identities.values(), key=lambda i: (i.first_seen, i.global_id))
-        start = (max(page_number, 1) - 1) * TIMELINE_ROWS
+        shown, count = select_identities(
+            server.gallery, GalleryQuery(sort="first_seen", page=page_number, per_page=TIMELINE_ROWS)
+        )
         names = [camera.name for camera in run.cameras]
-        rows = [(i, timeline_lanes(i, server.span, names)) for i in ordered[start : start + TIMELINE_ROWS]]
+        rows = [(i, timeline_lanes(i, server.span, names)) for i in shown]
         cameras = []
         for camera in run.cameras:
             offset = run.offsets.get(camera.name, 0.0)
             cameras.append((camera, offset, offset + camera.frames / camera.fps if camera.fps else offset))
         ticks = [server.span[0] + (server.span[1] - server.span[0]) * k / 4 for k in range(5)]
-        context = {"cameras": cameras, "rows": rows, "ticks": ticks, "count": len(ordered), "page_number": page_number}
-        context["pages"] = max(1, -(-len(ordered) // TIMELINE_ROWS))
+        context = {"cameras": cameras, "rows": rows, "ticks": ticks, "count": count, "page_number": page_number}
+        context["pages"] = max(1, -(-count // TIMELINE_ROWS))
         return page(request, "overview.html", context)
 
     @app.get("/identities", response_class=HTMLResponse)
@@ -174,7 +177,7 @@ def create_app(
             )
         except ValueError as error:
             raise CrosscamError(f"filter: {error}") from None
-        shown, total = select_identities(server.identities, query)
+        shown, total = select_identities(server.gallery, query)
         filters = {"camera": camera, "after": after, "before": before, "min_cameras": min_cameras}
         filters |= {"min_similarity": min_similarity, "sort": query.sort, "order": order}
         context = {"shown": shown, "total": total, "query": query, "filters": filters, "sorts": SORTS}

@@ -8,7 +8,7 @@ a photo may show the person from one viewpoint only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -20,6 +20,7 @@ from crosscam.serve.data import RunData
 from crosscam.serve.view import AppearanceView, IdentityView
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+CANDIDATES_PER_HIT = 10
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,17 @@ def default_embedder_factory(run: RunData, assets: str | None) -> Callable[[], E
     return make
 
 
+def best_first(similarity: np.ndarray, top: int) -> Iterator[int]:
+    """Rows by decreasing similarity (ties by row): the best ``CANDIDATES_PER_HIT * top`` are sorted first, the
+    rest only if the caller reads on (``top`` identities may need more rows, a person having several)."""
+    candidates = min(len(similarity), CANDIDATES_PER_HIT * top)
+    head = np.argpartition(-similarity, candidates - 1)[:candidates]
+    yield from head[np.lexsort((head, -similarity[head]))].tolist()
+    if candidates < len(similarity):
+        rest = np.setdiff1d(np.arange(len(similarity)), head)
+        yield from rest[np.lexsort((rest, -similarity[rest]))].tolist()
+
+
 class Searcher:
     def __init__(self, run: RunData, make_embedder: Callable[[], Embedder]):
         self.run = run
@@ -73,19 +85,22 @@ class Searcher:
             return self._embedder.embed([image_bgr])[0]
 
     def rank(self, query: np.ndarray, owners: dict[int, tuple[IdentityView, AppearanceView]], top: int = 20) -> Ranking:
-        """Appearances and identities by cosine similarity to the unit vector ``query``.
+        """The ``top`` appearances and identities by cosine similarity to the unit vector ``query``.
 
         ``owners``: embedding row -> (identity, appearance), for every tracklet that belongs to an identity.
         """
         similarity = self.run.embeddings @ query.astype(np.float32)
-        probability = self.run.calibration.probability(similarity)
         hits, best = [], {}
-        for row in np.argsort(-similarity, kind="stable").tolist():
+        for row in best_first(similarity, top):
             if row not in owners:
                 continue
             identity, appearance = owners[row]
             global_id = identity.global_id
-            hit = Hit(appearance, global_id, float(similarity[row]), float(probability[row]))
-            hits.append(hit)
+            value = float(similarity[row])
+            hit = Hit(appearance, global_id, value, float(self.run.calibration.probability(value)))
+            if len(hits) < top:
+                hits.append(hit)
             best.setdefault(global_id, hit)
-        return Ranking(list(best.values())[:top], hits[:top])
+            if len(best) == top:  # then ``top`` appearances were seen too
+                break
+        return Ranking(list(best.values()), hits)

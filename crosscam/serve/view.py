@@ -115,32 +115,46 @@ class GalleryQuery:
     per_page: int = 48
 
 
-def select_identities(identities: dict[int, IdentityView], query: GalleryQuery) -> tuple[list[IdentityView], int]:
-    """The page of identities matching ``query`` and the number of matches."""
-    chosen = []
-    for identity in identities.values():
-        appearances = identity.appearances
-        if query.camera is not None:
-            appearances = tuple(a for a in appearances if a.tracklet.camera == query.camera)
-        if query.after is not None:
-            appearances = tuple(a for a in appearances if a.end >= query.after)
-        if query.before is not None:
-            appearances = tuple(a for a in appearances if a.start <= query.before)
-        if not appearances or len(identity.cameras) < query.min_cameras:
-            continue
-        if query.min_similarity is not None and identity.weakest < query.min_similarity:
-            continue
-        chosen.append(identity)
-    key = {
-        "id": lambda i: i.global_id,
-        "first_seen": lambda i: (i.first_seen, i.global_id),
-        "appearances": lambda i: (len(i.appearances), i.global_id),
-        "cameras": lambda i: (len(i.cameras), i.global_id),
-        "weakest": lambda i: (i.weakest, i.global_id),
-    }[query.sort if query.sort in SORTS else "id"]
-    chosen.sort(key=key, reverse=query.descending)
+class GalleryIndex:
+    """The identities as columns, so that a gallery page filters and sorts 10,000 people in a few milliseconds."""
+
+    def __init__(self, identities: dict[int, IdentityView]):
+        self.people = list(identities.values())
+        appearances = [(n, a) for n, i in enumerate(self.people) for a in i.appearances]
+        self.owner = np.array([n for n, _ in appearances], dtype=np.int64)
+        self.camera = np.array([a.tracklet.camera for _, a in appearances], dtype=object)
+        self.start = np.array([a.start for _, a in appearances], dtype=np.float64)
+        self.end = np.array([a.end for _, a in appearances], dtype=np.float64)
+        self.keys = {
+            "id": np.array([i.global_id for i in self.people], dtype=np.float64),
+            "first_seen": np.array([i.first_seen for i in self.people], dtype=np.float64),
+            "appearances": np.array([len(i.appearances) for i in self.people], dtype=np.float64),
+            "cameras": np.array([len(i.cameras) for i in self.people], dtype=np.float64),
+            "weakest": np.array([i.weakest for i in self.people], dtype=np.float64),
+        }
+
+
+def select_identities(index: GalleryIndex, query: GalleryQuery) -> tuple[list[IdentityView], int]:
+    """The page of identities matching ``query`` (an appearance in the camera and time window, enough cameras,
+    no appearance below the similarity) and the number of matches."""
+    seen = np.ones(len(index.owner), dtype=bool)
+    if query.camera is not None:
+        seen &= index.camera == query.camera
+    if query.after is not None:
+        seen &= index.end >= query.after
+    if query.before is not None:
+        seen &= index.start <= query.before
+    keep = np.bincount(index.owner[seen], minlength=len(index.people)) > 0
+    keep &= index.keys["cameras"] >= query.min_cameras
+    if query.min_similarity is not None:
+        keep &= index.keys["weakest"] >= query.min_similarity
+    chosen = np.flatnonzero(keep)
+    primary = index.keys[query.sort if query.sort in SORTS else "id"][chosen]
+    order = chosen[np.lexsort((index.keys["id"][chosen], primary))]
+    if query.descending:
+        order = order[::-1]
     start = (max(query.page, 1) - 1) * query.per_page
-    return chosen[start : start + query.per_page], len(chosen)
+    return [index.people[n] for n in order[start : start + query.per_page]], len(chosen)
 
 
 class Clock:
