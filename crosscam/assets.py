@@ -82,21 +82,22 @@ def _entry(name: str) -> tuple[str, dict]:
 
 
 def status(name: str, assets_dir: str | os.PathLike | None = None) -> AssetStatus:
-    """Where asset ``name`` is and whether it is intact (first intact copy wins)."""
+    """Where asset ``name`` is and whether it is intact.
+
+    The first copy found in :func:`search_roots` order decides: a corrupt copy there is reported as corrupt even
+    when a later root holds an intact one, so a damaged file is never skipped in silence.
+    """
     kind, entry = _entry(name)
     checked_file = entry["path"] if kind == "file" else f"{entry['path']}/{entry['marker']}"
     expected = entry["sha256"] if kind == "file" else entry["marker_sha256"]
-    corrupt_at = None
     for root in search_roots(assets_dir):
         candidate = root / checked_file
         if not candidate.is_file():
             continue
         if file_sha256(candidate) == expected:
-            location = root / entry["path"]
-            return AssetStatus(name, kind, entry["path"], "present", location, entry["description"])
-        corrupt_at = corrupt_at or candidate
-    state = "corrupt" if corrupt_at else "missing"
-    return AssetStatus(name, kind, entry["path"], state, corrupt_at, entry["description"])
+            return AssetStatus(name, kind, entry["path"], "present", root / entry["path"], entry["description"])
+        return AssetStatus(name, kind, entry["path"], "corrupt", candidate, entry["description"])
+    return AssetStatus(name, kind, entry["path"], "missing", None, entry["description"])
 
 
 def _resolve(name: str, assets_dir: str | os.PathLike | None) -> Path:
@@ -105,7 +106,10 @@ def _resolve(name: str, assets_dir: str | os.PathLike | None) -> Path:
         return found.location
     searched = ", ".join(str(root) for root in search_roots(assets_dir))
     if found.state == "corrupt":
-        raise CrosscamError(f"asset {name!r} at {found.location} is corrupt (sha256 mismatch); searched: {searched}")
+        raise CrosscamError(
+            f"asset {name!r} at {found.location} is corrupt (sha256 mismatch); restore it or remove it (searched: "
+            f"{searched})"
+        )
     raise CrosscamError(
         f"asset {name!r} ({found.relative_path}) not found; searched: {searched} (use --assets DIR or set {ENV_VAR})"
     )

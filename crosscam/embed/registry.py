@@ -22,11 +22,12 @@ Example:
 from __future__ import annotations
 
 import importlib
+import logging
 import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from crosscam.assets import status
+from crosscam.assets import AssetStatus, status
 from crosscam.embed.base import Embedder
 from crosscam.embed.compose import FlipEmbedder, FusedEmbedder
 from crosscam.errors import CrosscamError
@@ -51,6 +52,8 @@ DEFAULT_PREFERENCE = (
     "crosscam-lite0",
     "effnet-lite0-imagenet",
 )
+
+log = logging.getLogger(__name__)
 
 _PART = re.compile(r"^(?P<name>[^:*\s]+)(?P<flip>:flip)?(?:\*(?P<weight>\d+(?:\.\d*)?|\.\d+))?$")
 
@@ -116,11 +119,40 @@ def available_embedders(assets_dir: str | None = None) -> list[EmbedderInfo]:
 
 
 def default_embedder_name(assets_dir: str | None = None) -> str:
-    """The most accurate embedder whose code and assets are available; ``effnet-lite0-imagenet`` as the last resort."""
+    """The most accurate embedder whose code and assets are available; ``effnet-lite0-imagenet`` as the last resort.
+
+    An asset that is present but corrupt is a CrosscamError naming the file (never a silent switch to a weaker
+    model); a fallback because assets or code are absent is logged as a warning, which reaches the console.
+    """
+    skipped = []
     for name in DEFAULT_PREFERENCE:
-        if _info(name, assets_dir).available:
+        info = _info(name, assets_dir)
+        if info.available:
+            if skipped:
+                log.warning("embedder %s (more accurate ones unavailable: %s)", name, "; ".join(skipped))
             return name
+        corrupt = _corrupt_asset(name, assets_dir)
+        if corrupt is not None:
+            raise CrosscamError(
+                f"asset {corrupt.name!r} at {corrupt.location} is corrupt (sha256 mismatch): the default embedder "
+                f"{name} needs it; restore the file, or choose an embedder with --embedder"
+            )
+        skipped.append(f"{name}: {info.reason}")
+    log.warning("embedder %s as the last resort (%s)", DEFAULT_PREFERENCE[-1], "; ".join(skipped))
     return DEFAULT_PREFERENCE[-1]
+
+
+def _corrupt_asset(name: str, assets_dir: str | None) -> AssetStatus | None:
+    """The first corrupt asset embedder ``name`` declares, if any (a factory that does not import declares none)."""
+    try:
+        factory = _import_factory(name)
+    except (ImportError, CrosscamError):
+        return None
+    for asset in getattr(factory, "assets", ()):
+        found = status(asset, assets_dir)
+        if found.state == "corrupt":
+            return found
+    return None
 
 
 def default_among(infos: Sequence[EmbedderInfo]) -> str:

@@ -1,5 +1,8 @@
 """Spec parsing, availability listing, the default choice and one-line errors."""
 
+import logging
+from pathlib import Path
+
 import pytest
 
 from crosscam.embed.compose import FlipEmbedder, FusedEmbedder
@@ -74,3 +77,30 @@ def test_default_falls_back_without_assets(no_assets):
     infos = available_embedders(no_assets)
     # Without assets, the model shipped inside the package is the default.
     assert default_embedder_name(no_assets) == "crosscam-lite0" == default_among(infos)
+
+
+def test_a_corrupt_default_asset_is_an_error_naming_the_file(no_assets):
+    from crosscam.assets import manifest
+
+    relative = manifest()["files"]["person-reidentification-retail-0277.xml"]["path"]
+    damaged = Path(no_assets) / relative
+    damaged.parent.mkdir(parents=True)
+    damaged.write_text("<not the real network/>")
+    with pytest.raises(CrosscamError, match="is corrupt") as error:
+        default_embedder_name(no_assets)
+    message = str(error.value)
+    assert str(damaged) in message and "openvino-0277" in message and "\n" not in message
+
+
+def test_a_fallback_because_assets_are_absent_is_logged(no_assets, caplog):
+    with caplog.at_level(logging.WARNING, logger="crosscam"):
+        assert default_embedder_name(no_assets) == "crosscam-lite0"
+    [record] = [r for r in caplog.records if r.name == "crosscam.embed.registry"]
+    assert record.levelno == logging.WARNING
+    assert "embedder crosscam-lite0" in record.getMessage() and "openvino-0277: asset" in record.getMessage()
+
+
+def test_no_warning_when_the_first_choice_is_available(assets_dir, caplog):
+    with caplog.at_level(logging.WARNING, logger="crosscam"):
+        assert default_embedder_name(str(assets_dir)) == "openvino-0277"
+    assert not [r for r in caplog.records if r.name == "crosscam.embed.registry"]
