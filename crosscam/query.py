@@ -1,8 +1,15 @@
-"""Rank the identities and tracklets of a stored run by similarity to one query crop."""
+"""Rank the identities and tracklets of a stored run by similarity to one query crop.
+
+Example:
+    >>> result = search_index("out/epfl", "person.jpg")  # doctest: +SKIP
+    >>> [(hit.global_id, round(hit.probability, 2)) for hit in result.identities[:3]]  # doctest: +SKIP
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 
@@ -37,6 +44,30 @@ def rank_index(
         if hit.global_id is not None and hit.global_id not in identities:
             identities[hit.global_id] = IdentityHit(hit.global_id, hit)
     return QueryResult(ranked, tuple(identities.values()))
+
+
+def search_index(folder: str | Path, query: str | Path | np.ndarray, assets: str | Path | None = None) -> QueryResult:
+    """Rank a run folder's identities and tracklets by a query crop (an image file or a BGR array).
+
+    The embedder and its calibration are the ones the run used (from the index's metadata); its weights are
+    looked for in ``assets``, else where the run found them.
+    """
+    from crosscam.embed.registry import create_embedder
+    from crosscam.imageio import read_bgr
+
+    store = IndexStore.open(folder)
+    try:
+        meta = store.meta()
+        if "embedder" not in meta or "calibration" not in meta:
+            raise CrosscamError(f"{folder}: the index names no embedder; make it with `crosscam run` or run_cameras")
+        image = query if isinstance(query, np.ndarray) else read_bgr(query)
+        assets_dir = str(assets) if assets is not None else meta.get("assets")
+
+        calibration = Calibration(**meta["calibration"])
+        result = rank_index(store, lambda: create_embedder(meta["embedder"], assets_dir), calibration, image)
+        return replace(result, embedder=meta["embedder"])
+    finally:
+        store.close()
 
 
 def hit_json(hit: QueryHit) -> dict:

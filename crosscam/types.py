@@ -324,7 +324,8 @@ class IdentityHit:
 
 @dataclass(frozen=True)
 class QueryResult:
-    """Every tracklet, best first, and every identity, best first."""
+    """Every tracklet, best first, and every identity, best first; ``embedder`` made the query's embedding."""
 
     tracklets: tuple[QueryHit, ...]
     identities: tuple[IdentityHit, ...]
+    embedder: str = ""

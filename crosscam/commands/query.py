@@ -26,21 +26,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from crosscam.associate.calibration import Calibration
-    from crosscam.embed.registry import create_embedder
     from crosscam.imageio import read_bgr
-    from crosscam.query import rank_index, result_json
-    from crosscam.store.index_store import IndexStore
+    from crosscam.query import result_json, search_index
     from crosscam.viz.query_result import draw_query_result
 
-    store = IndexStore.open(args.index)
-    query = read_bgr(args.image)
-    meta = store.meta()
-    embedder_name = meta["embedder"]
-    calibration = Calibration(**meta["calibration"])
-    assets_dir = args.assets or meta.get("assets")  # default: where the run found its models
-    result = rank_index(store, lambda: create_embedder(embedder_name, assets_dir), calibration, query)
-    print(f"query {args.image} against {args.index} ({embedder_name}); P(same) assumes even prior odds")
+    result = search_index(args.index, args.image, args.assets)
+    print(f"query {args.image} against {args.index} ({result.embedder}); P(same) assumes even prior odds")
     print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
     print("|---:|---:|---:|---:|---|---:|---|")
     for rank, hit in enumerate(result.identities[: args.top], start=1):
@@ -50,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
             f"{best.track_id} | {best.start:.1f}–{best.end:.1f} |"
         )
     picture = args.picture or args.index / f"query_{args.image.stem}.png"
-    draw_query_result(query, result.tracklets[: args.top], store.folder, picture)
+    draw_query_result(read_bgr(args.image), result.tracklets[: args.top], args.index, picture)
     print(f"\nwrote {picture}")
     if args.json:
         args.json.write_text(json.dumps(result_json(result), indent=2) + "\n")
