@@ -127,7 +127,7 @@ def _cuhk01_samples(root: Path) -> list[ReidSample]:
     samples = []
     for path in _images(root):
         stem = path.stem
-        if len(stem) != 7 or not stem.isdigit():
+        if len(stem) != 7 or not (stem.isascii() and stem.isdigit()):
             raise CrosscamError(f"{path}: name does not follow CUHK01 NNNNIII.png")
         pid, shot = int(stem[:4]), int(stem[4:])
         if not 1 <= shot <= 4:
@@ -176,7 +176,7 @@ def _cuhk03_folder(folder: Path, pid_offset: int) -> list[ReidSample]:
     samples = []
     for path in _images(_require_dir(folder, "CUHK03 pair-1 layout")):
         parts = path.stem.split("_")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() for p in parts):
             raise CrosscamError(f"{path}: name does not follow CUHK03 IIII_NN.jpg")
         pid, shot = int(parts[0]), int(parts[1])
         if shot > 9:

@@ -43,8 +43,12 @@ def read_mot(path: str | Path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise CrosscamError(f"{path}: no such MOT file")
+    try:
+        text = path.read_text()
+    except UnicodeDecodeError as error:
+        raise CrosscamError(f"{path}: not a text MOT file (byte {error.start} is not UTF-8)") from None
     rows = []
-    for number, line in enumerate(path.read_text().splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         line = line.strip()
         if not line:
             continue
