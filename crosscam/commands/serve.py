@@ -23,6 +23,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument(
+        "--cameras",
+        type=Path,
+        metavar="FILE.yaml",
+        help="the cameras file given to `crosscam run`: its ground-plane calibrations draw where people walked",
+    )
+    parser.add_argument(
         "--token",
         default=None,
         help=f"access token every request must carry (else ${TOKEN_VARIABLE}); required off loopback",
@@ -51,13 +57,15 @@ def run(args: argparse.Namespace) -> int:
 
     from crosscam.serve.app import create_app
     from crosscam.serve.data import RunData
+    from crosscam.serve.ground import load_grounds
     from crosscam.serve.security import check_binding
 
     token = args.token or os.environ.get(TOKEN_VARIABLE) or None
     check_binding(args.host, token)
     check_port_free(args.host, args.port)
     data = RunData.open(args.index)
-    app = create_app(data, token=token, assets=args.assets)
+    grounds = load_grounds(args.cameras) if args.cameras else None
+    app = create_app(data, token=token, assets=args.assets, grounds=grounds)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     suffix = "/?token=<your token>" if token else "/"
     print(f"serving {data.folder} ({len(data.tracklets)} tracklets) on http://{shown}:{args.port}{suffix}", flush=True)

@@ -7,7 +7,7 @@ Files: ``/files/...`` (thumbnails, videos) and ``/clips/{tracklet id}`` (cut on 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -17,11 +17,13 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from crosscam.associate.ground_plane import GroundCalibration
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.errors import CrosscamError
 from crosscam.serve import corrections, security
 from crosscam.serve.clips import lead_frames, make_clip
 from crosscam.serve.data import RunData
+from crosscam.serve.ground import ground_plot
 from crosscam.serve.search import Searcher, decode_image, default_embedder_factory
 from crosscam.serve.view import (
     SORTS,
@@ -87,8 +89,10 @@ def create_app(
     token: str | None = None,
     make_embedder: Callable[[], Embedder] | None = None,
     assets: str | None = None,
+    grounds: Mapping[str, GroundCalibration] | None = None,
 ) -> FastAPI:
-    """The application over ``run``; ``token`` (if given) is required on every request."""
+    """The application over ``run``; ``token`` (if given) is required on every request; ``grounds``: ground-plane
+    calibrations by camera name, to draw where each person walked."""
     server = Server(run, make_embedder or default_embedder_factory(run, assets))
     csrf_token = security.new_csrf_token()
     app = FastAPI(title="crosscam", docs_url=None, redoc_url=None, openapi_url=None)
@@ -188,7 +192,8 @@ def create_app(
     @app.get("/identities/{global_id}", response_class=HTMLResponse)
     def identity(request: Request, global_id: int):
         person = server.identity(global_id)
-        return page(request, "identity.html", {"person": person})
+        plot = ground_plot(run, person, grounds) if grounds else None
+        return page(request, "identity.html", {"person": person, "ground": plot})
 
     @app.get("/search", response_class=HTMLResponse)
     def search_page(request: Request, tracklet: int | None = None):
