@@ -1,0 +1,90 @@
+"""--detect-fps: the stride, reading every stride-th frame, and the boxes of the skipped frames."""
+
+import cv2
+import numpy as np
+import pytest
+
+from crosscam.associate.tracklet_builder import CameraTracklets
+from crosscam.cameras import CameraSpec
+from crosscam.detect.base import Detections, Detector
+from crosscam.detect_rate import detection_stride, fill_skipped_frames
+from crosscam.embed.hsv import HsvStripesEmbedder
+from crosscam.errors import CrosscamError
+from crosscam.io.frames import open_source
+from crosscam.pipeline import process_camera
+from crosscam.types import TrackedBoxes, Tracklet
+
+
+def test_stride_is_the_rounded_ratio_of_rates():
+    assert detection_stride(25.0, None) == 1
+    assert detection_stride(29.97, 5) == 6 and detection_stride(10.0, 5) == 2 and detection_stride(10.0, 30) == 1
+    with pytest.raises(CrosscamError, match="positive"):
+        detection_stride(25.0, 0)
+
+
+def test_skipped_frames_are_interpolated_between_detected_ones_only():
+    # Track 1 detected at frames 0, 3, 6 and then 12 (missed at 9: a real gap, left open); track 2 once.
+    frames = np.array([0, 3, 6, 12, 6])
+    ids = np.array([1, 1, 1, 1, 2])
+    xyxy = np.array([[0, 0, 10, 20], [3, 0, 13, 20], [6, 0, 16, 20], [12, 0, 22, 20], [50, 50, 60, 70]], float)
+    boxes = TrackedBoxes("cam", frames, frames * 0.04 + 1.0, ids, xyxy, [0.9, 0.8, 0.7, 0.9, 0.5])
+    tracklets = [Tracklet("cam", t, 0, 0, 0, 0, int((ids == t).sum()), 1, np.ones(2)) for t in (1, 2)]
+    filled = fill_skipped_frames(CameraTracklets(tracklets, boxes, {}), stride=3)
+    one = filled.boxes.of_track(1)
+    assert one.frame.tolist() == [0, 1, 2, 3, 4, 5, 6, 12]
+    np.testing.assert_allclose(one.xyxy[:, 0], [0, 1, 2, 3, 4, 5, 6, 12])
+    np.testing.assert_allclose(one.timestamp, one.frame * 0.04 + 1.0)
+    assert one.score[1] == pytest.approx(0.8) and one.score[4] == pytest.approx(0.7)  # the lower of the two ends
+    assert [t.num_boxes for t in filled.tracklets] == [8, 1]
+    assert fill_skipped_frames(CameraTracklets(tracklets, boxes, {}), stride=1).boxes is boxes
+
+
+def test_a_step_reads_every_stride_th_frame_with_source_indices(tmp_path):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(10):
+        cv2.imwrite(str(folder / f"{i:02d}.png"), np.full((8, 8, 3), i * 20, np.uint8))
+    source = open_source(folder, "cam", step=3)
+    read = [(f.index, f.timestamp, int(f.image[0, 0, 0])) for f in source]
+    assert read == [(0, 0.0, 0), (3, 0.12, 60), (6, 0.24, 120), (9, 0.36, 180)]
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 10.0, (16, 16))
+    for i in range(9):
+        writer.write(np.full((16, 16, 3), i * 25, np.uint8))
+    writer.release()
+    frames = list(open_source(video, "cam", step=4))
+    assert [f.index for f in frames] == [0, 4, 8]
+    assert [round(f.timestamp, 3) for f in frames] == [0.0, 0.4, 0.8]
+    assert [abs(int(f.image[0, 0, 0]) - 25 * f.index) <= 3 for f in frames] == [True] * 3
+
+
+class BrightBlock(Detector):
+    name = "bright-block"
+
+    def detect(self, image_bgr):
+        ys, xs = np.nonzero(image_bgr[:, :, 2] > 200)
+        return Detections([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]], [0.9]) if len(xs) else Detections.empty()
+
+
+def test_a_camera_detected_at_a_third_of_its_rate_has_a_box_on_every_frame(tmp_path):
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(19):
+        image = np.full((240, 320, 3), 40, np.uint8)
+        cv2.rectangle(image, (40 + 5 * i, 60), (90 + 5 * i, 200), (30, 60, 250), -1)
+        cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    seen = []
+    source = open_source(folder, "hall", step=3)
+    spec = CameraSpec("hall", str(folder))
+    processed = process_camera(
+        spec, source, BrightBlock(), HsvStripesEmbedder(), on_frame=lambda f, t: seen.append(f.index)
+    )
+    assert seen == list(range(0, 19, 3))
+    (tracklet,) = processed.result.tracklets
+    boxes = processed.result.boxes
+    assert (
+        tracklet.first_frame < 6
+        and tracklet.last_frame == 18
+        and boxes.frame.tolist() == list(range(tracklet.first_frame, 19))
+    )
+    np.testing.assert_allclose(np.diff(boxes.xyxy[:, 0]), 5, atol=1.5)  # the block moves 5 px a frame
