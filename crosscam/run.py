@@ -162,23 +162,17 @@ def _render_videos(store, identities) -> dict[str, Path]:
 
 
 def _write_report(store, identities, embedder_name, calibration, config: RunConfig, files: dict) -> Path:
-    from crosscam.store.identities import identity_table, source_name
-    from crosscam.types import run_origin
     from crosscam.viz.report import write_report
 
-    cameras = store.cameras()
-    origin = run_origin(cameras)
-    offsets = {camera.name: camera.offset(origin) for camera in cameras}
     meta = {
         "embedder": embedder_name,
         "detector": config.detector,
         "merge threshold (cosine, P(same) = 0.5)": f"{calibration.threshold:.4f}",
         "calibrated on": "; ".join(calibration.fitted_on),
-        "cameras": ", ".join(f"{c.name}={source_name(c.source)}" for c in cameras),
     }
     videos = {
         key.split("/", 1)[1]: str(path.relative_to(store.folder))
         for key, path in files.items()
         if key.startswith("videos/")
     }
-    return write_report(identity_table(identities, cameras), offsets, meta, store.folder, videos)
+    return write_report(identities, store.cameras(), meta, store.folder, videos)
