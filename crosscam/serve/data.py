@@ -45,14 +45,14 @@ class RunData:
             if not (folder / name).is_file():
                 raise CrosscamError(f"{folder}: incomplete run folder (missing {name}); make one with `crosscam run`")
         store = IndexStore.open(folder)
-        meta = store.meta()
-        missing = [key for key in REQUIRED_META if key not in meta]
-        if missing:
-            raise CrosscamError(f"{folder / DATABASE}: incomplete index (no {missing[0]!r} in its metadata)")
-        tracklets = tuple(store.tracklets())
-        if not tracklets:
-            raise CrosscamError(f"{folder}: the index holds no tracklets (did `crosscam run` finish?)")
         try:
+            meta = store.meta()
+            missing = [key for key in REQUIRED_META if key not in meta]
+            if missing:
+                raise CrosscamError(f"{folder / DATABASE}: incomplete index (no {missing[0]!r} in its metadata)")
+            tracklets = tuple(store.tracklets())
+            if not tracklets:
+                raise CrosscamError(f"{folder}: the index holds no tracklets (did `crosscam run` finish?)")
             return cls(
                 folder=folder.resolve(),
                 cameras=tuple(store.cameras()),

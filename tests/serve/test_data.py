@@ -35,3 +35,14 @@ def test_an_index_without_metadata_is_incomplete_and_left_alone(run_folder):
     with pytest.raises(CrosscamError, match="incomplete index .no 'calibration'"):
         RunData.open(run_folder)
     assert (run_folder / "index.sqlite").read_bytes() == before
+
+
+def test_a_run_that_stored_no_tracklets(tmp_path):
+    from crosscam.store.index_store import IndexStore
+
+    store = IndexStore.create(tmp_path)
+    store.set_meta(embedder="hsv-stripes", calibration={})
+    store.close()
+    (tmp_path / "embeddings.npy").write_bytes(b"")
+    with pytest.raises(CrosscamError, match="holds no tracklets"):
+        RunData.open(tmp_path)
