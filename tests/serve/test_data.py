@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import numpy as np
 import pytest
 
 from crosscam.errors import CrosscamError
@@ -43,6 +44,6 @@ def test_a_run_that_stored_no_tracklets(tmp_path):
     store = IndexStore.create(tmp_path)
     store.set_meta(embedder="hsv-stripes", calibration={})
     store.close()
-    (tmp_path / "embeddings.npy").write_bytes(b"")
+    np.save(tmp_path / "embeddings.npy", np.zeros((0, 8), np.float32))
     with pytest.raises(CrosscamError, match="holds no tracklets"):
         RunData.open(tmp_path)
