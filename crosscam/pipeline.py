@@ -22,6 +22,8 @@ from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame, FrameSource
 from crosscam.types import Camera
 
+FLUSH_SECONDS = 60.0  # of video between two flushes of the tracks that ended: bounds a long camera's memory
+
 
 @dataclass(frozen=True)
 class ProcessedCamera:
@@ -58,8 +60,12 @@ def process_camera(
     count = 0
     total = None if source.frame_count is None else -(-(source.frame_count - source.start_frame) // step)
     frames = tqdm(source, total=total, desc=f"track {spec.name}", unit="frame", disable=not progress)
+    flushed_at = 0.0
     for frame, tracked in track_frames(frames, detector, tracker):
         builder.add(frame, tracked)
+        if frame.timestamp - flushed_at >= FLUSH_SECONDS:  # finished tracks embedded, their crops freed
+            builder.flush(embedder, frame.timestamp, config.tracker.max_lost_seconds + 1.0)
+            flushed_at = frame.timestamp
         if on_frame is not None:
             on_frame(frame, tracked)
         count = frame.index + 1

@@ -66,6 +66,7 @@ class _Track:
     fallback: list[tuple[float, np.ndarray]] = field(default_factory=list)  # (area, crop) while none is good
     stride: int = 1
     good_seen: int = 0
+    last_seen: float = 0.0  # timestamp of its latest box
 
     def best_crop(self) -> np.ndarray:
         if self.crops:
@@ -92,13 +93,15 @@ def covered_fraction(xyxy: np.ndarray) -> np.ndarray:
 
 
 class TrackletBuilder:
-    """Feed it every (frame, tracked detections) of one camera, then call :meth:`finish`."""
+    """Feed it every (frame, tracked detections) of one camera (:meth:`flush` now and then), then :meth:`finish`."""
 
     def __init__(self, camera: str, config: CropConfig = CropConfig()):
         self.camera = camera
         self.config = config
         self._tracks: dict[int, _Track] = {}
         self._boxes: list[TrackedBoxes] = []  # per frame
+        self._flushed: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}  # id -> (embedding, num_crops, best crop)
+        self._rejected: set[int] = set()  # flushed as too short
 
     def add(self, frame: Frame, detections: Detections) -> None:
         height, width = frame.image.shape[:2]
@@ -110,6 +113,7 @@ class TrackletBuilder:
         for box, track_id, cover in zip(xyxy, detections.tracker_id, covered, strict=True):
             track = self._tracks.setdefault(int(track_id), _Track())
             track.num_boxes += 1
+            track.last_seen = frame.timestamp
             x1, y1, x2, y2 = box
             left, top = max(int(x1), 0), max(int(y1), 0)
             right, bottom = min(int(np.ceil(x2)), width), min(int(np.ceil(y2)), height)
@@ -141,27 +145,52 @@ class TrackletBuilder:
             track.crops = track.crops[::2]
             track.stride *= 2
 
-    def finish(self, embedder: Embedder, progress: bool = False) -> CameraTracklets:
-        """Tracklets with at least ``min_boxes`` boxes, each embedded from at most ``max_crops`` evenly spaced crops.
+    def flush(self, embedder: Embedder, now: float, idle_seconds: float) -> int:
+        """Embed the tracks without a box for more than ``idle_seconds`` before ``now`` and free their crops (only
+        their embedding and thumbnail stay), so a long camera's memory stays bounded; returns how many were flushed.
 
-        All crops of the camera are embedded in one call (batches span tracklets).
+        ``idle_seconds`` must exceed the tracker's ``max_lost_seconds``: a track it has dropped never grows again.
         """
+        done = {t: track for t, track in self._tracks.items() if now - track.last_seen > idle_seconds}
+        self._flushed.update(self._embed(done, embedder, progress=False))
+        self._rejected.update(t for t in done if t not in self._flushed)
+        for track_id in done:
+            del self._tracks[track_id]
+        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
+        self._boxes = [boxes[~np.isin(boxes.track_id, list(self._rejected))]]  # one block instead of one per frame
+        return len(done)
+
+    def _embed(self, tracks: dict[int, _Track], embedder: Embedder, progress: bool):
+        """(embedding, num_crops, best crop) of each track worth keeping: at least ``min_boxes`` boxes and a crop."""
         kept = {}
-        for track_id, track in sorted(self._tracks.items()):
+        for track_id, track in sorted(tracks.items()):
             if track.num_boxes < self.config.min_boxes or not track.embedding_crops():
                 continue  # too short, or never a crop of at least 4 x 8 pixels
             if len(track.crops) > self.config.max_crops:
                 picks = np.linspace(0, len(track.crops) - 1, self.config.max_crops).round().astype(int)
                 track.crops = [track.crops[i] for i in picks]
             kept[track_id] = track
-        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
-        boxes = boxes[np.isin(boxes.track_id, list(kept))]
         crops = [crop for track in kept.values() for crop in track.embedding_crops()]
         features = embedder.embed(crops, progress=progress) if crops else np.zeros((0, 0), np.float32)
-        tracklets, start = [], 0
-        for track_id, own in boxes.by_track().items():
-            track = kept[track_id]
+        embedded, start = {}, 0
+        for track_id, track in kept.items():
             count = len(track.embedding_crops())
+            embedding = l2_normalize(features[start : start + count].mean(axis=0, keepdims=True))[0]
+            embedded[track_id] = (embedding, len(track.crops), track.best_crop())
+            start += count
+        return embedded
+
+    def finish(self, embedder: Embedder, progress: bool = False) -> CameraTracklets:
+        """Tracklets with at least ``min_boxes`` boxes, each embedded from at most ``max_crops`` evenly spaced crops.
+
+        All crops of the tracks not flushed yet are embedded in one call (batches span tracklets).
+        """
+        embedded = {**self._flushed, **self._embed(self._tracks, embedder, progress)}
+        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
+        boxes = boxes[np.isin(boxes.track_id, list(embedded))]
+        tracklets = []
+        for track_id, own in boxes.by_track().items():
+            embedding, num_crops, _ = embedded[track_id]
             tracklets.append(
                 Tracklet(
                     camera=self.camera,
@@ -171,9 +200,8 @@ class TrackletBuilder:
                     first_frame=int(own.frame[0]),
                     last_frame=int(own.frame[-1]),
                     num_boxes=len(own),
-                    num_crops=len(track.crops),
-                    embedding=l2_normalize(features[start : start + count].mean(axis=0, keepdims=True))[0],
+                    num_crops=num_crops,
+                    embedding=embedding,
                 )
             )
-            start += count
-        return CameraTracklets(tracklets, boxes, {t: track.best_crop() for t, track in kept.items()})
+        return CameraTracklets(tracklets, boxes, {t: best for t, (_, _, best) in embedded.items()})

@@ -77,3 +77,34 @@ def test_short_tracks_are_dropped_with_their_boxes():
 def test_covered_fraction():
     boxes = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [100, 100, 110, 110]], np.float32)
     np.testing.assert_allclose(covered_fraction(boxes), [0.5, 0.5, 0.0])
+
+
+def test_flushing_ended_tracks_frees_their_crops_and_changes_no_result():
+    # Track 1: frames 0-9 (ended by t = 2.5 s); track 2: frames 0-39; track 3: two boxes, too short to keep.
+    frames = [
+        [(1, (100 + i, 100, 160 + 2 * i, 240))] * (i < 10)
+        + [(2, (300, 100 + i, 380, 260 + i))]
+        + [(3, (500, 100, 560, 240))] * (i < 2)
+        for i in range(40)
+    ]
+    config = CropConfig(max_crops=4, min_boxes=3)
+    plain, flushing = TrackletBuilder("cam", config), TrackletBuilder("cam", config)
+    _feed(plain, frames)
+    _feed(flushing, frames[:25])
+    assert flushing.flush(ShapeEmbedder(), now=2.4, idle_seconds=1.0) == 2  # tracks 1 and 3, not 2
+    assert list(flushing._tracks) == [2]  # only the live track still holds crops
+    for index, boxes in enumerate(frames[25:], start=25):
+        _feed_frame(flushing, index, boxes)
+    want, got = plain.finish(ShapeEmbedder()), flushing.finish(ShapeEmbedder())
+    assert [(t.track_id, t.num_boxes, t.num_crops) for t in got.tracklets] == [(1, 10, 4), (2, 40, 4)]
+    assert [(t.track_id, t.num_boxes, t.num_crops) for t in want.tracklets] == [(1, 10, 4), (2, 40, 4)]
+    for a, b in zip(got.tracklets, want.tracklets, strict=True):
+        np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-6)
+    np.testing.assert_array_equal(got.boxes.sorted().xyxy, want.boxes.sorted().xyxy)
+    assert got.best_crops.keys() == want.best_crops.keys() == {1, 2}
+
+
+def _feed_frame(builder, index, boxes):
+    ids = np.array([track for track, _ in boxes])
+    xyxy = np.array([box for _, box in boxes], np.float32).reshape(-1, 4)
+    builder.add(Frame("cam", index, index / 10, IMAGE), Detections(xyxy, np.ones(len(ids), np.float32), ids))
