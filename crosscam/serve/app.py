@@ -21,7 +21,7 @@ from crosscam.associate.ground_plane import GroundCalibration
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.errors import CrosscamError
 from crosscam.serve import corrections, security
-from crosscam.serve.clips import lead_frames, make_clip
+from crosscam.serve.clips import clip_source, make_clip
 from crosscam.serve.data import RunData
 from crosscam.serve.ground import ground_plot
 from crosscam.serve.search import Searcher, decode_image, default_embedder_factory
@@ -98,7 +98,7 @@ def create_app(
     app = FastAPI(title="crosscam", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.server = server
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescapes .html templates
-    templates.env.globals.update(clock=server.clock, run=run, csrf_token=csrf_token, lead_frames=lead_frames)
+    templates.env.globals.update(clock=server.clock, run=run, csrf_token=csrf_token, clip_source=clip_source)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     @app.middleware("http")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import cv2
 
@@ -38,6 +40,26 @@ def lead_frames(fps: float, first_frame: int) -> int:
     return min(first_frame, int(round(LEAD_SECONDS * fps)))
 
 
+@dataclass(frozen=True)
+class ClipSource:
+    url: str
+    start: float  # where the appearance starts in it (seconds)
+    end: float | None = None  # where it ends, when the video goes on after it
+
+
+def clip_source(run: RunData, tracklet: Tracklet) -> ClipSource | None:
+    """What the page plays for an appearance: a clip cut from the camera's source file or folder; else, when the
+    source is a live stream or is not here, the run's annotated video of the camera seeked to the appearance;
+    None when neither exists."""
+    camera = run.camera[tracklet.camera]
+    if "://" not in camera.source and Path(camera.source).exists():
+        return ClipSource(f"/clips/{tracklet.id}", lead_frames(camera.fps, tracklet.first_frame) / camera.fps)
+    video = run.video_of(tracklet.camera)
+    if video is None:
+        return None
+    return ClipSource(f"/files/{quote(video)}", tracklet.start, tracklet.end)
+
+
 def make_clip(run: RunData, tracklet: Tracklet) -> tuple[str, float]:
     """The clip's path relative to the run folder and the second inside it where the appearance starts."""
     camera = run.camera[tracklet.camera]
@@ -56,8 +78,8 @@ def _write_clip(run: RunData, tracklet: Tracklet, lead: int, path: Path) -> None
     from crosscam.io.frames import open_source
 
     camera = run.camera[tracklet.camera]
-    if "://" not in camera.source and not Path(camera.source).exists():
-        raise CrosscamError(f"camera {camera.name!r}: its source {Path(camera.source).name} is not here any more")
+    if "://" in camera.source or not Path(camera.source).exists():
+        raise CrosscamError(f"camera {camera.name!r}: its source is a stream or is not here any more: no clip")
     boxes = run.boxes_of(tracklet)
     box_of = {int(f): box for f, box in zip(boxes.frame, boxes.xyxy, strict=True)}
     first = tracklet.first_frame - lead

@@ -176,3 +176,18 @@ def test_the_token_is_required_on_every_request(run_folder):
     assert first.status_code == 303 and first.headers["location"] == "/identities?camera=lab_a"
     assert "httponly" in first.headers["set-cookie"].lower()
     assert client.get("/identities/0").status_code == 200  # the cookie now carries it
+
+
+def test_without_the_source_the_page_plays_the_runs_video_seeked_to_the_appearance(run_folder):
+    import shutil
+
+    source = run_folder / "sources" / "camera0.mp4"  # lab_a's
+    (run_folder / "videos").mkdir()
+    shutil.move(source, run_folder / "videos" / "lab_a.mp4")
+    client = client_for(run_folder)
+    page = client.get("/identities/1").text  # B, in lab_a from 0 s to 1.56 s
+    assert 'src="/files/videos/lab_a.mp4#t=0.0,1.56"' in page
+    assert client.get("/files/videos/lab_a.mp4").status_code == 200
+    assert "source is a stream or is not here any more" in client.get("/clips/2").text
+    (run_folder / "videos" / "lab_a.mp4").unlink()
+    assert "no video: the source is not here" in client.get("/identities/1").text
