@@ -115,3 +115,17 @@ def test_eval_learned_projection_without_train_images_is_a_one_line_error(folder
     assert main(args) == 2
     error = capsys.readouterr().err
     assert "no train images to learn a projection from" in error and error.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_eval_on_multiviewx_scores_cross_camera_matches(tmp_path, monkeypatch):
+    """The MultiviewX crops are cut once into the cache; each of them is a query against the other cameras."""
+    if not (ASSETS / "data/multiviewx_sample").is_dir():
+        pytest.skip("MultiviewX sample not found")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    report = tmp_path / "mvx.json"
+    args = ["--assets", str(ASSETS), "eval", "--dataset", "multiviewx", "--embedder", "hsv-stripes"]
+    assert main([*args, "--json", str(report)]) == 0
+    scores = json.loads(report.read_text())
+    assert scores["num_valid_queries"] == [1069] and 0 < scores["rank1"]["mean"] < 100
+    assert (tmp_path / "cache/crosscam/multiviewx_reid").is_dir()
