@@ -33,6 +33,7 @@ from crosscam.serve.view import (
     IdentityView,
     build_identities,
     select_identities,
+    tick_digits,
     timeline_lanes,
 )
 
@@ -153,6 +154,8 @@ def create_app(
             cameras.append((camera, offset, offset + camera.frames / camera.fps if camera.fps else offset))
         ticks = [server.span[0] + (server.span[1] - server.span[0]) * k / 4 for k in range(5)]
         context = {"cameras": cameras, "rows": rows, "ticks": ticks, "count": count, "page_number": page_number}
+        context["tick_digits"] = tick_digits(server.span[1] - server.span[0])
+        context["camera_index"] = {name: n for n, name in enumerate(names)}
         context["pages"] = max(1, -(-count // TIMELINE_ROWS))
         return page(request, "overview.html", context)
 

@@ -163,10 +163,12 @@ class Clock:
     def __init__(self, origin: datetime | None):
         self.origin = origin
 
-    def show(self, seconds: float) -> str:
+    def show(self, seconds: float, digits: int = 1) -> str:
+        """``08:00:05.3`` (or ``5.3 s`` without start times), with ``digits`` (0-6) decimals of a second."""
         if self.origin is None:
-            return f"{seconds:.1f} s"
-        return (self.origin + timedelta(seconds=seconds)).strftime("%H:%M:%S.%f")[:-5]
+            return f"{seconds:.{digits}f} s"
+        text = (self.origin + timedelta(seconds=round(seconds, digits))).strftime("%H:%M:%S.%f")
+        return text[: len(text) - 6 + digits].rstrip(".")
 
     def show_full(self, seconds: float) -> str:
         if self.origin is None:
@@ -195,6 +197,11 @@ class Clock:
                 continue
             return (when - self.origin).total_seconds()
         raise ValueError(f"{text!r}: expected HH:MM:SS, an ISO date-time or seconds")
+
+
+def tick_digits(span: float) -> int:
+    """Decimals of a second that keep the 5 ticks of an axis ``span`` seconds long distinct."""
+    return 0 if span >= 40 else 1 if span >= 4 else 2
 
 
 @dataclass(frozen=True)

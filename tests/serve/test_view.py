@@ -41,3 +41,24 @@ def test_gallery_selection_matches_the_definition(run_folder):
             assert [i.global_id for i in shown] == [i.global_id for i in expected][start : start + query.per_page]
         else:
             assert {i.global_id for i in shown} == {i.global_id for i in expected}
+
+
+def test_one_clock_shown_and_read_back():
+    from datetime import datetime
+
+    import pytest
+
+    from crosscam.serve.view import Clock, tick_digits
+
+    clock = Clock(datetime(2026, 11, 25, 8, 0, 0))
+    assert (
+        clock.show(5.26) == "08:00:05.3" and clock.show(5.26, 2) == "08:00:05.26" and clock.show(65.4, 0) == "08:01:05"
+    )
+    assert clock.parse("08:00:05.5") == 5.5 and clock.parse("08:01") == 60 and clock.parse("12") == 12
+    assert clock.parse("2026-11-25T09:00:00") == 3600 and clock.parse("") is None
+    with pytest.raises(ValueError, match="expected HH:MM:SS"):
+        clock.parse("noon")
+    assert Clock(None).show(5.26) == "5.3 s"
+    with pytest.raises(ValueError, match="no start times"):
+        Clock(None).parse("08:00")
+    assert [tick_digits(s) for s in (0.4, 5, 3600)] == [2, 1, 0]
