@@ -1,0 +1,195 @@
+"""Hours of footage: speed and memory of one camera's processing on a long stream, and PETS accuracy at a lower
+detection rate.
+
+The stream is PETS09-S2L1 (``pets09_s2l1/vtest.avi``, 795 frames at 10 fps, 768x576) looped to ``--minutes``
+of video by :class:`LoopedSource` (each pass read again from the file: no long file is written; indices and
+timestamps run on across passes). Each camera runs exactly what ``crosscam run`` runs for it:
+:func:`crosscam.pipeline.process_camera` with the run's detector, tracker embedder and tracklet embedder, built
+once per worker process by :func:`crosscam.backends.models_for`; several cameras run in a spawned process pool
+of ``--workers`` processes (as ``crosscam run --workers``). Peak RSS is each worker's high-water mark, read when
+its camera passes 10 minutes of footage and when it ends: flat means the second equals the first.
+
+``--idf1`` instead scores the run's boxes of PETS09-S2L1 (kept tracklets, skipped frames interpolated) with
+TrackEval (:func:`crosscam.eval.tracking.evaluate_mot`) at every frame and at ``--detect-fps``.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --minutes 10
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --minutes 5 --cameras 4 --workers 2
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --idf1
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from crosscam.assets import resolve_dataset
+from crosscam.cameras import CameraSpec
+from crosscam.config import RunConfig
+from crosscam.detect_rate import detection_stride
+from crosscam.io.frames import Frame, FrameSource, open_source
+
+MARK_MINUTES = 10.0  # peak RSS, wall and CPU time are also printed each time a camera passes this much more footage
+
+
+class LoopedSource(FrameSource):
+    """``path`` played again and again up to ``minutes`` of video, every ``step``-th frame (indices run on)."""
+
+    def __init__(self, path: str, camera: str, minutes: float, step: int = 1):
+        super().__init__(path, camera, 0, step)
+        once = open_source(path, camera)
+        self.fps, self.width, self.height = once.fps, once.width, once.height
+        self.pass_frames = once.frame_count
+        self.frame_count = round(minutes * 60 * self.fps)
+
+    def __iter__(self) -> Iterator[Frame]:
+        first = 0  # global index of the current pass's frame 0
+        while first < self.frame_count:
+            offset = -first % self.step  # the pass's first frame on the global stride
+            for frame in open_source(self.location, self.camera, start_frame=offset, step=self.step):
+                index = first + frame.index
+                if index >= self.frame_count:
+                    return
+                yield Frame(self.camera, index, first / self.fps + frame.timestamp, frame.image)
+            first += self.pass_frames
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_looped(name: str, minutes: float, config: RunConfig, embedder: str, assets: str | None) -> dict:
+    """One looped camera, processed as ``crosscam run`` processes a camera (in this worker process)."""
+    from crosscam.backends import models_for
+    from crosscam.pipeline import process_camera
+
+    loaded = time.perf_counter()
+    detector, tracklet_embedder, tracker_embedder = models_for(
+        embedder, config.detector, config.detector_input, config.tracker_embedder, assets
+    )
+    video = str(resolve_dataset("pets09_s2l1", assets) / "vtest.avi")
+    probe = open_source(video, name)
+    source = LoopedSource(video, name, minutes, detection_stride(probe.fps, config.detect_fps))
+    marks = []  # peak RSS at each MARK_MINUTES of footage
+
+    def on_frame(frame: Frame, tracked) -> None:
+        if frame.timestamp >= (len(marks) + 1) * MARK_MINUTES * 60:
+            marks.append(peak_rss_mib())
+            wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+            minutes = len(marks) * MARK_MINUTES
+            print(
+                f"  {name} at {minutes:g} min of footage: {wall:.0f} s wall, {cpu:.0f} s CPU, "
+                f"peak RSS {marks[-1]:.0f} MiB",
+                flush=True,
+            )
+
+    started, cpu_started = time.perf_counter(), cpu_seconds()
+    spec = CameraSpec(name, video)
+    processed = process_camera(spec, source, detector, tracklet_embedder, config, tracker_embedder, on_frame, False)
+    return {
+        "camera": name,
+        "seconds": time.perf_counter() - started,
+        "cpu_seconds": cpu_seconds() - cpu_started,
+        "load_seconds": started - loaded,
+        "rss_mark": marks[0] if marks else None,
+        "rss_end": peak_rss_mib(),
+        "tracklets": len(processed.result.tracklets),
+        "frames_detected": -(-source.frame_count // source.step),
+    }
+
+
+def scale_row(args, embedder: str) -> None:
+    config = RunConfig(detect_fps=args.detect_fps)
+    names = [f"pets{i}" for i in range(args.cameras)]
+    started = time.perf_counter()
+    if args.workers == 1 and args.cameras == 1:
+        results = [process_looped(names[0], args.minutes, config, embedder, args.assets)]
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(args.workers, context) as pool:
+            futures = [pool.submit(process_looped, n, args.minutes, config, embedder, args.assets) for n in names]
+            results = [future.result() for future in futures]
+    wall = time.perf_counter() - started
+    camera_hours = args.cameras * args.minutes / 60
+    mark = [r["rss_mark"] for r in results if r["rss_mark"] is not None]
+    print(
+        "| cameras | workers | footage per camera (min) | detect fps | wall (s) | min per camera-hour | x real time "
+        "| detected frames/s | CPU min per camera-hour | peak RSS per worker at 10 min (MiB) | at end (MiB) "
+        "| tracklets per camera |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    frames = sum(r["frames_detected"] for r in results)
+    print(
+        f"| {args.cameras} | {args.workers} | {args.minutes:g} | {args.detect_fps:g} | {wall:.0f} | "
+        f"{wall / 60 / camera_hours:.1f} | {camera_hours * 3600 / wall:.2f} | {frames / wall:.1f} | "
+        f"{sum(r['cpu_seconds'] for r in results) / 60 / camera_hours:.1f} | "
+        f"{max(mark) if mark else float('nan'):.0f} | {max(r['rss_end'] for r in results):.0f} | "
+        f"{', '.join(str(r['tracklets']) for r in results)} |"
+    )
+    for r in results:
+        print(
+            f"  {r['camera']}: {r['seconds']:.0f} s processing ({r['cpu_seconds']:.0f} s CPU), "
+            f"models loaded in {r['load_seconds']:.1f} s"
+        )
+
+
+def idf1_rows(args, embedder: str) -> None:
+    from crosscam.backends import models_for
+    from crosscam.eval.tracking import evaluate_mot
+    from crosscam.pipeline import process_camera
+
+    folder = resolve_dataset("pets09_s2l1", args.assets)
+    video = str(folder / "vtest.avi")
+    print("| detection rate | detected frames | HOTA | IDF1 | MOTA | IDSW | tracklets | seconds |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for detect_fps in (None, args.detect_fps):
+        config = RunConfig(detect_fps=detect_fps)
+        detector, tracklet_embedder, tracker_embedder = models_for(
+            embedder, config.detector, config.detector_input, config.tracker_embedder, args.assets
+        )
+        probe = open_source(video, "pets")
+        stride = detection_stride(probe.fps, detect_fps)
+        source = open_source(video, "pets", step=stride)
+        started = time.perf_counter()
+        spec = CameraSpec("pets", video)
+        processed = process_camera(spec, source, detector, tracklet_embedder, config, tracker_embedder, None, False)
+        seconds = time.perf_counter() - started
+        scores = evaluate_mot(folder / "gt" / "gt.txt", processed.result.boxes.to_mot())
+        label = f"every frame ({probe.fps:g} fps)" if detect_fps is None else f"--detect-fps {detect_fps:g}"
+        print(
+            f"| {label} | {-(-probe.frame_count // stride)} | {scores['HOTA']:.1f} | {scores['IDF1']:.1f} | "
+            f"{scores['MOTA']:.1f} | {scores['IDSW']:.0f} | {len(processed.result.tracklets)} | {seconds:.0f} |"
+        )
+
+
+def main() -> None:
+    from crosscam.embed.registry import default_embedder_name
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=10.0, help="footage per camera (default 10)")
+    parser.add_argument("--cameras", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--detect-fps", type=float, default=5.0)
+    parser.add_argument("--idf1", action="store_true", help="PETS09-S2L1 accuracy at every frame and --detect-fps")
+    parser.add_argument("--assets", type=Path, default=None)
+    args = parser.parse_args()
+    args.assets = None if args.assets is None else str(args.assets)
+    embedder = default_embedder_name(args.assets)
+    print(f"tracklet embedder {embedder}; tracker embedder {RunConfig().tracker_embedder}")
+    if args.idf1:
+        idf1_rows(args, embedder)
+    else:
+        scale_row(args, embedder)
+
+
+if __name__ == "__main__":
+    main()
