@@ -85,3 +85,14 @@ def test_blur_boxes_clips_to_the_image():
     assert out.shape == image.shape
     assert not np.array_equal(out[:10, :10], image[:10, :10])
     assert np.array_equal(out[30:, 30:], image[30:, 30:])
+
+
+def test_faces_in_person_boxes_of_a_frame(blurrer, epfl_frame):
+    person = np.array([[285, 10, 360, 280]])  # the man's box (head to feet)
+    found = blurrer.detect_in_people(epfl_frame, person)
+    assert centre_inside(EPFL_FACE, found)
+    blurred = blurrer.blur_people(epfl_frame, person)
+    x0, y0, x1, y1 = EPFL_FACE
+    assert np.abs(blurred[y0:y1, x0:x1].astype(int) - epfl_frame[y0:y1, x0:x1].astype(int)).mean() > 3
+    assert np.array_equal(blurred[:, :250], epfl_frame[:, :250])  # only that person's face region changes
+    assert blurrer.detect_in_people(epfl_frame, np.zeros((0, 4))).shape == (0, 5)
