@@ -27,14 +27,25 @@ def cli_fields(config_class: type) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(config_class) if f.metadata.get("cli", True)]
 
 
-def add_config_arguments(parser: argparse.ArgumentParser, config_class: type) -> None:
+def default_text(field: dataclasses.Field, presets: dict[str, dict]) -> str:
+    """What an option's help says about its default: the presets' values where a preset sets the field."""
+    by_preset = {name: values[field.name] for name, values in presets.items() if field.name in values}
+    if by_preset:
+        default = "none" if field.default is None else field.default
+        named = ", ".join(f"{name} {by_preset.get(name, default)}" for name in presets)
+        return f" (default by preset: {named})"
+    if field.default is dataclasses.MISSING or field.default is None or _annotation(field) not in _TYPES:
+        return ""
+    return f" (default: {field.default})"
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, config_class: type, presets: dict[str, dict]) -> None:
     """One option per :func:`cli_fields` field: scalars typed, ``bool`` a switch, ``tuple[int, int]`` two ints,
     ``list[str]`` repeatable (values may be joined with '+'), ``dict[str, int]`` repeatable ``NAME=N``."""
     for field in cli_fields(config_class):
         meta, kind = field.metadata, _annotation(field)
         flag = meta.get("flag", "--" + field.name.replace("_", "-"))
-        default = "" if field.default is dataclasses.MISSING else f" (default: {field.default})"
-        options = {"dest": field.name, "help": meta.get("help", "") + (default if kind in _TYPES else "")}
+        options = {"dest": field.name, "help": meta.get("help", "") + default_text(field, presets)}
         options.update({key: meta[key] for key in ("choices", "metavar", "required") if key in meta})
         if kind == "bool":
             options.update(action="store_true", default=None)
@@ -77,9 +88,9 @@ def config_values(args: argparse.Namespace, config_class: type) -> dict:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from crosscam.reid.train import TrainConfig
+    from crosscam.reid.train import PRESETS, TrainConfig
 
-    add_config_arguments(parser, TrainConfig)
+    add_config_arguments(parser, TrainConfig, PRESETS)
     parser.add_argument(
         "--data",
         action="append",

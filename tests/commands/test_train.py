@@ -27,6 +27,9 @@ def test_every_config_field_but_the_filled_ones_is_an_option():
     fields = {f.name for f in dataclasses.fields(TrainConfig)}
     assert fields - dests == {"data_roots", "command"}
     assert all(f.metadata.get("help") for f in train_command.cli_fields(TrainConfig))
+    helps = {action.dest: action.help for action in parser._actions}
+    assert helps["lr"].endswith("(default by preset: user 0.001, strong 0.00035, distill 0.001)")
+    assert helps["margin"].endswith("(default: 0.3)") and "default" not in helps["val"]
 
 
 def test_the_shipped_command_parses_into_the_shipped_config(assets_dir):
