@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crosscam.errors import CrosscamError
-from crosscam.io.frames import STREAM_PREFIXES, open_source
+from crosscam.io.frames import STREAM_PREFIXES, FrameSource, Truncation, open_source
 
 
 class CameraLike(Protocol):
@@ -80,3 +80,11 @@ def probe_sources(cameras: Sequence[CameraLike]) -> list[SourceInfo]:
         count = f"{len(problems)} of {len(cameras)} camera sources cannot be used"
         raise CrosscamError(f"{count}: " + "; ".join(problems))
     return infos
+
+
+def check_complete(source: FrameSource, strict: bool = False) -> Truncation | None:
+    """After a camera's frames were read: its :class:`Truncation` (to print and record), an error under ``strict``."""
+    truncation = source.truncation
+    if truncation is not None and strict:
+        raise CrosscamError(f"{truncation} (--strict)")
+    return truncation

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from crosscam.errors import CrosscamError
-from crosscam.io.probe import probe_source, probe_sources
+from crosscam.io import open_source
+from crosscam.io.probe import check_complete, probe_source, probe_sources
 
 
 def camera(name, source, fps=None):
@@ -15,7 +16,7 @@ def camera(name, source, fps=None):
 def write_video(path, count=12, size=(64, 48)):
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 8.0, size)
     for index in range(count):
-        writer.write(np.full((size[1], size[0], 3), index * 10, np.uint8))
+        writer.write(np.full((size[1], size[0], 3), index * 5 % 256, np.uint8))
     writer.release()
     return path
 
@@ -75,3 +76,17 @@ def test_a_corrupt_first_image_in_a_folder_is_named(tmp_path):
     (tmp_path / "0001.jpg").write_bytes(b"garbage")
     with pytest.raises(CrosscamError, match="0001.jpg"):
         probe_sources([camera("door", tmp_path)])
+
+
+def test_check_complete_reports_a_cut_video_and_refuses_it_under_strict(tmp_path):
+    path = write_video(tmp_path / "cut.avi", count=40)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    source = open_source(path, camera="c")
+    frames = sum(1 for _ in source)
+    truncation = check_complete(source)
+    assert (truncation.frames_read, truncation.frames_announced) == (frames, 40)
+    with pytest.raises(CrosscamError, match=rf"cut.avi: video ended after {frames} of 40 frames.*--strict"):
+        check_complete(source, strict=True)
+    complete = open_source(write_video(tmp_path / "whole.avi"), camera="c")
+    list(complete)
+    assert check_complete(complete, strict=True) is None
