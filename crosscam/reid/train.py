@@ -260,6 +260,17 @@ def unlabelled_samples(folders: list[str]) -> list[ReidSample]:
     return samples
 
 
+def check_held_out(unlabelled: list[ReidSample], splits: list[ReidSplit]) -> None:
+    """A one-line error when an unlabelled crop is a query or gallery image of a validation or test split."""
+    if not unlabelled:
+        return
+    paths = {s.path.resolve() for s in unlabelled}
+    for split in splits:
+        for sample in (*split.query, *split.gallery):
+            if sample.path.resolve() in paths:
+                raise CrosscamError(f"{sample.path}: an --unlabelled crop is an evaluation image of {split.name}")
+
+
 def unlabelled_batches(count: int, batch: int, steps: int, seed: int, epoch: int) -> list[list[int]]:
     """``steps`` batches of ``batch`` indices into ``count`` unlabelled crops: shuffled passes, seeded per epoch
     (so a resumed run draws the same), each crop drawn about equally often."""
@@ -365,6 +376,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         raise CrosscamError("--unlabelled crops only feed the distillation losses: give a teacher (--teacher)")
     if unlabelled and config.unlabelled_batch < 1:
         raise CrosscamError(f"--unlabelled-batch {config.unlabelled_batch}: must be at least 1")
+    if unlabelled:
+        evaluated = [load_dataset(n, config.data_roots[n], config.split_seed) for n in (config.val, config.test) if n]
+        check_held_out(unlabelled, evaluated)
     passes = [config.source_repeats.get(name, 1) for name in config.datasets]
     repeats = {label: passes[source] for label, source in zip(labels, sources, strict=True)}
     sampler = PKSampler(labels, config.p, config.k, seed=config.seed, repeats=repeats, mode=config.sampler)

@@ -227,3 +227,11 @@ def test_unlabelled_batches_are_seeded_per_epoch_and_cover_the_crops_evenly():
     assert first != unlabelled_batches(10, 4, steps=5, seed=0, epoch=1)
     counts = np.bincount(np.concatenate(first), minlength=10)
     assert [len(batch) for batch in first] == [4] * 5 and counts.min() == counts.max() == 2
+
+
+def test_unlabelled_crops_may_not_be_evaluation_images(cuhk01_root, tmp_path):
+    config = small_config(
+        cuhk01_root, tmp_path, epochs=1, unlabelled=[cuhk01_root], teacher="hsv-stripes", val="cuhk01"
+    )
+    with pytest.raises(CrosscamError, match="an --unlabelled crop is an evaluation image of cuhk01"):
+        train(config, progress=False)
