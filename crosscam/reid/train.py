@@ -4,6 +4,10 @@ With a ``teacher`` (an embedder spec such as ``openvino-0277:flip``) the student
 BNNeck embedding also learns to point where the teacher's embedding of the same
 (un-augmented) image points: a cosine distillation loss. The teacher embeds the
 training images once, before the first epoch, into ``RUN_DIR/teacher.npy``.
+With ``unlabelled`` folders of person crops (no identities), every step adds
+``unlabelled_batch`` of them to the PK batch: they enter only the distillation
+losses, and their teacher embeddings (``RUN_DIR/teacher_unlabelled.npy``) join
+the bank of the bank loss, so it ranks against a bank from several domains.
 
 The whole training set is decoded once into memory (uint8 at the input size),
 batches are P identities x K images, and augmentation runs on tensors, so a
