@@ -58,14 +58,15 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.serve.app import create_app
     from crosscam.serve.data import RunData
     from crosscam.serve.ground import load_grounds
-    from crosscam.serve.security import check_binding
+    from crosscam.serve.security import LOOPBACK, check_binding
 
     token = args.token or os.environ.get(TOKEN_VARIABLE) or None
     check_binding(args.host, token)
     check_port_free(args.host, args.port)
     data = RunData.open(args.index)
     grounds = load_grounds(args.cameras) if args.cameras else None
-    app = create_app(data, token=token, assets=args.assets, grounds=grounds)
+    hosts = None if token else LOOPBACK | {args.host}
+    app = create_app(data, token=token, assets=args.assets, grounds=grounds, allowed_hosts=hosts)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     suffix = "/?token=<your token>" if token else "/"
     print(f"serving {data.folder} ({len(data.tracklets)} tracklets) on http://{shown}:{args.port}{suffix}", flush=True)

@@ -91,9 +91,11 @@ def create_app(
     make_embedder: Callable[[], Embedder] | None = None,
     assets: str | None = None,
     grounds: Mapping[str, GroundCalibration] | None = None,
+    allowed_hosts: set[str] | None = None,
 ) -> FastAPI:
     """The application over ``run``; ``token`` (if given) is required on every request; ``grounds``: ground-plane
-    calibrations by camera name, to draw where each person walked."""
+    calibrations by camera name, to draw where each person walked; ``allowed_hosts``: the host names requests may
+    address (None: any), which stops a DNS-rebinding page from reading a token-less server on loopback."""
     server = Server(run, make_embedder or default_embedder_factory(run, assets))
     csrf_token = security.new_csrf_token()
     app = FastAPI(title="crosscam", docs_url=None, redoc_url=None, openapi_url=None)
@@ -104,6 +106,8 @@ def create_app(
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
+        if allowed_hosts is not None and security.host_name(request.headers.get("host", "")) not in allowed_hosts:
+            return PlainTextResponse("unexpected Host header", 400)
         if token is not None:
             given = request.query_params.get("token")
             if given is not None and security.same_secret(given, token):

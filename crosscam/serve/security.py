@@ -4,6 +4,8 @@
   cookie set when a link with ``?token=`` is first opened).
 - A state-changing request (any POST) must come from the server's own pages: ``Sec-Fetch-Site`` / ``Origin`` must
   not name another site, and the form (or the ``X-CSRF-Token`` header) must carry the page's CSRF token.
+- Without a token, requests must address the server by the name it listens on (or a loopback name), so that a
+  page whose host name is re-pointed to 127.0.0.1 (DNS rebinding) cannot read it.
 - Files are served only from a few folders inside the run folder, after resolving links and ``..``.
 """
 
@@ -28,6 +30,11 @@ def check_binding(host: str, token: str | None) -> None:
     """Refuse to listen beyond loopback without a token."""
     if host not in LOOPBACK and not token:
         raise CrosscamError(f"--host {host} is reachable from other machines: give --token T (or set CROSSCAM_TOKEN)")
+
+
+def host_name(host_header: str) -> str:
+    """``127.0.0.1:8000`` -> ``127.0.0.1``; ``[::1]:8000`` -> ``::1``."""
+    return urlsplit(f"//{host_header}").hostname or ""
 
 
 def same_secret(given: str | None, expected: str) -> bool:

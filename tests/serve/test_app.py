@@ -191,3 +191,10 @@ def test_without_the_source_the_page_plays_the_runs_video_seeked_to_the_appearan
     assert "source is a stream or is not here any more" in client.get("/clips/2").text
     (run_folder / "videos" / "lab_a.mp4").unlink()
     assert "no video: the source is not here" in client.get("/identities/1").text
+
+
+def test_a_rebound_host_name_is_refused(run_folder):
+    app = create_app(RunData.open(run_folder), allowed_hosts={"127.0.0.1", "localhost", "::1"})
+    assert TestClient(app, base_url="http://127.0.0.1:8000").get("/").status_code == 200
+    assert TestClient(app, base_url="http://[::1]:8000").get("/").status_code == 200
+    assert TestClient(app, base_url="http://attacker.example:8000").get("/").status_code == 400
