@@ -21,10 +21,13 @@ from pathlib import Path
 from crosscam.errors import CrosscamError
 
 MANIFEST = "crosscam-manifest.json"
-# Written by the index store itself (and SQLite beside it); always crosscam's, listed or not.
+# Written by the index store itself (and SQLite beside it); always crosscam's, listed or not, with the temporary
+# files an interrupted atomic write leaves (the store's, erasure's, the vector index's, this manifest's).
 INDEX_FILES = frozenset(
     {"index.sqlite", "index.sqlite-journal", "index.sqlite-wal", "index.sqlite-shm", "embeddings.npy", MANIFEST}
+    | {"embeddings.faiss", "embeddings.npy.tmp.npy", "embeddings.npy.erase.tmp.npy"}
 )
+TEMPORARY_PREFIXES = (f".{MANIFEST}.", ".embeddings.faiss.")
 SHOWN = 5  # how many foreign files an error names
 
 
@@ -93,7 +96,7 @@ def _entries(folder: Path) -> list[Path]:
 
 def _ours(relative: Path, listed: set[str]) -> bool:
     name = relative.as_posix()
-    return name in listed or name in INDEX_FILES or name.startswith(f".{MANIFEST}.")
+    return name in listed or name in INDEX_FILES or name.startswith(TEMPORARY_PREFIXES)
 
 
 def remove_run_outputs(folder: str | os.PathLike, sources: Sequence[str | os.PathLike] = ()) -> list[Path]:

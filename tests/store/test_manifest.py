@@ -101,3 +101,11 @@ def test_a_linked_folder_is_removed_as_a_link_not_followed(tmp_path):
     with pytest.raises(CrosscamError, match="linked"):
         remove_run_outputs(out)
     assert (outside / "keep.txt").read_text() == "keep"
+
+
+def test_leftovers_of_interrupted_index_writes_are_crosscam_s(tmp_path):
+    out = fake_run(tmp_path / "run")
+    for name in ("embeddings.npy.tmp.npy", ".embeddings.faiss.x1y2", "embeddings.faiss", f".{MANIFEST}.abc"):
+        (out / name).write_bytes(b"partial")
+    remove_run_outputs(out)
+    assert list(out.iterdir()) == []
