@@ -175,6 +175,7 @@ def create_app(
         order: str = "asc",
         page_number: int = 1,
     ):
+        problem = None
         try:
             query = GalleryQuery(
                 camera=camera or None,
@@ -186,12 +187,13 @@ def create_app(
                 descending=order == "desc",
                 page=page_number,
             )
-        except ValueError as error:
-            raise CrosscamError(f"filter: {error}") from None
-        shown, total = select_identities(server.gallery, query)
+            shown, total = select_identities(server.gallery, query)
+        except ValueError as error:  # shown inside the gallery, which htmx swaps in
+            query, shown, total, problem = GalleryQuery(), [], 0, f"filter: {error}"
         filters = {"camera": camera, "after": after, "before": before, "min_cameras": min_cameras}
         filters |= {"min_similarity": min_similarity, "sort": query.sort, "order": order}
         context = {"shown": shown, "total": total, "query": query, "filters": filters, "sorts": SORTS}
+        context["problem"] = problem
         context["pages"] = max(1, -(-total // query.per_page))
         context["page_link"] = lambda n: "/identities?" + urlencode({**filters, "page_number": n})
         return page(request, "gallery.html", context)
