@@ -76,11 +76,15 @@ def main() -> None:
         print(f"{end:,} tracklets indexed, {build_s:.0f} s so far", flush=True)
     truth_s = np.full((args.queries, K), -np.inf, np.float32)
     truth_i = np.full((args.queries, K), -1, np.int64)
-    for begin, end in chunks:  # pass 2: exact top 10 by brute force over the same vectors
+    for begin, end in chunks:  # pass 2: exact top 10 by brute force over the same vectors, 100 queries at a time
         ids = np.arange(begin, end)
-        similarity = queries @ chunk_embeddings(crops, begin, end, args.beta, args.sigma, args.seed).T
-        similarity[query_ids[:, None] == ids[None, :]] = -np.inf  # the query's own embedding is excluded
-        truth_s, truth_i = merge_top(truth_s, truth_i, similarity, ids, K)
+        vectors = chunk_embeddings(crops, begin, end, args.beta, args.sigma, args.seed)
+        for block in range(0, args.queries, 100):
+            rows = slice(block, block + 100)
+            similarity = queries[rows] @ vectors.T
+            own = (query_ids[rows] >= begin) & (query_ids[rows] < end)
+            similarity[np.flatnonzero(own), query_ids[rows][own] - begin] = -np.inf  # the query's own embedding
+            truth_s[rows], truth_i[rows] = merge_top(truth_s[rows], truth_i[rows], similarity, ids, K)
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
         index.save(Path(folder) / FILE_NAME)

@@ -22,24 +22,27 @@ Two implementations make the same decisions:
 
 * ``dense``: n x n matrices and a full argmax per merge (cubic time, quadratic
   memory); the reference, used for small inputs.
-* ``sparse``: candidate pairs from a k-nearest-neighbour search (faiss), a heap
-  of cluster pairs with lazy deletion, constraints checked per cluster pair from
-  per-camera interval lists. Every candidate's average linkage is exact over
-  *all* its cross pairs, not only the graph's edges: with dot-product similarity
-  the sum over cross pairs is the dot product of the clusters' summed
-  embeddings (plus the ``together`` corrections, kept per cluster pair). A
-  cluster pair with mean >= threshold has at least one cross pair >= threshold,
-  so when the kNN search returns every non-forbidden pair >= threshold the
-  candidate set holds every pair that can merge and the result equals the
-  dense one (ties are broken the same way; float rounding differs by ~1e-7).
-  The search widens k for tracklets whose k-th neighbour is still above the
-  threshold (up to ``max_neighbours``), and is exact (flat) up to
-  ``FLAT_SEARCH_LIMIT`` tracklets. Where it can differ, on large inputs: the IVF
-  search above that size misses a few neighbours (recall < 1), and a tracklet
-  with more than ``max_neighbours`` neighbours above the threshold keeps only
-  the nearest ones. A cluster pair none of whose above-threshold cross pairs was
-  found is never considered, so that merge is missed (and, since constraints
-  depend on what was merged before, later merges can differ).
+* ``sparse``: candidate pairs from a k-nearest-neighbour search (faiss), a
+  priority queue with lazy deletion holding each cluster's best candidate
+  pair, constraints checked per cluster pair from per-camera interval lists
+  (no n x n matrix anywhere). Every candidate's average linkage is exact over
+  *all* its cross pairs, not only the graph's edges: with dot-product
+  similarity the sum over cross pairs is the dot product of the clusters'
+  summed embeddings (plus the ``together`` corrections, kept per cluster pair).
+  A cluster pair with mean >= threshold has at least one cross pair >=
+  threshold, so when the kNN search returns every non-forbidden pair >=
+  threshold the candidate set holds every pair that can merge and the result
+  equals the dense one (ties are broken the same way; float rounding of the
+  means differs by ~1e-7, which matters only for means that tie to that
+  precision). The search widens k for tracklets whose k-th neighbour is still
+  above the threshold (up to ``max_neighbours``), and is exact (flat) up to
+  ``FLAT_SEARCH_LIMIT`` tracklets. Where it can differ, on large inputs: the
+  HNSW search above that size misses a few neighbours above the threshold
+  (97 % found at 100k in benchmarks/association_scale.py), and a tracklet with
+  more than ``max_neighbours`` neighbours above the threshold keeps only the
+  nearest. A cluster pair none of whose above-threshold cross pairs was found
+  is never considered, so that merge is missed (and, since constraints depend
+  on what was merged before, later merges can differ).
 
 ``apart`` / ``together`` come either as n x n boolean matrices (small inputs) or
 as integer arrays of shape (m, 2) of unordered tracklet index pairs.

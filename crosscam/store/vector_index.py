@@ -2,10 +2,10 @@
 
 Small indexes are an exact flat inner-product search. Past :data:`EXACT_LIMIT` vectors the index becomes an
 inverted file (IVF, ``2 * sqrt(n)`` lists, k-means trained on a sample of the vectors) whose vectors are stored
-as float16, searching :data:`NPROBE_FRACTION` of the lists (``nprobe``): sub-linear search at the price of a
-recall just under 1 (measured by ``benchmarks/query_scale.py``). It is retrained when it has grown 4x past the
-size it was trained at, so the lists stay short (``nprobe`` is then reset to the default share). Remove is by
-tracklet id (erasure of a person removes their vectors for good).
+as float16; a search visits :data:`NPROBE_FRACTION` of the lists, at least :data:`MIN_NPROBE` (``nprobe``):
+sub-linear search at the price of a recall just under 1 (measured by ``benchmarks/query_scale.py``). It is
+retrained when it has grown 4x past the size it was trained at, so the lists stay short (``nprobe`` is then
+reset to the default). Remove is by tracklet id (erasure of a person removes their vectors for good).
 
 Embeddings are expected L2-normalised, so inner product is cosine similarity. The whole index is one file,
 written to a temporary file beside it and renamed into place, so a reader never sees half of one.
@@ -37,7 +37,8 @@ from crosscam.errors import CrosscamError
 
 FILE_NAME = "embeddings.faiss"  # the index's file name inside an index directory
 EXACT_LIMIT = 50_000  # flat (exact) search up to this many vectors; IVF above
-NPROBE_FRACTION = 1 / 8  # share of the IVF lists searched per query: recall@10 0.99+ at 1M (query_scale.py)
+NPROBE_FRACTION = 1 / 22  # share of the IVF lists searched: recall@10 0.994, p95 21 ms at 1M (query_scale.py)
+MIN_NPROBE = 64  # and at least this many lists (smaller indexes: cheap, and recall 0.977 with 1/22 at 60k)
 TRAIN_POINTS_PER_LIST = 32
 TRAIN_ITERATIONS = 10
 REGROW_FACTOR = 4
@@ -113,7 +114,7 @@ class VectorIndex:
         index.cp.niter, index.cp.min_points_per_centroid = TRAIN_ITERATIONS, TRAIN_POINTS_PER_LIST
         index.train(vectors[np.sort(sample)])
         index.set_direct_map_type(faiss.DirectMap.Hashtable)
-        index.nprobe = max(1, int(np.ceil(nlist * NPROBE_FRACTION)))
+        index.nprobe = min(nlist, max(MIN_NPROBE, int(np.ceil(nlist * NPROBE_FRACTION))))
         index.add_with_ids(vectors, ids)
         self._index, self._trained_size = index, len(ids)
 

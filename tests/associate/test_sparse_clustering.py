@@ -135,3 +135,8 @@ def test_bad_evidence_is_one_line_error():
         evidence_pairs(np.array([[0, 5]]), 3, "apart")
     with pytest.raises(CrosscamError, match="together: expected an 3 x 3 boolean matrix"):
         evidence_pairs(np.zeros((3, 3), np.float32), 3, "together")
+
+
+def test_unknown_method_is_one_line_error():
+    with pytest.raises(CrosscamError, match="clustering method 'fast': expected auto, dense or sparse"):
+        cluster_tracklets(np.eye(2, dtype=np.float32), [TrackletSpan("a", 0, 1)] * 2, 0.5, method="fast")
