@@ -13,7 +13,8 @@ A cameras file::
     config:  # optional: any field of crosscam.config.RunConfig
       crops: {max_crops: 8}
 
-Relative calibration paths are relative to the cameras file; sources, as given, to the working directory.
+Relative source and calibration paths are relative to the cameras file's folder. Camera names are checked by
+:func:`crosscam.names.validate_camera_name` (they become file names and URLs).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from crosscam.associate.clustering import TransitWindow
 from crosscam.associate.ground_plane import GroundCalibration
 from crosscam.config import RunConfig, config_from_mapping
 from crosscam.errors import CrosscamError
+from crosscam.names import validate_camera_name
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ def parse_camera_spec(text: str) -> CameraSpec:
     name, sep, rest = text.partition("=")
     if not sep or not name or not rest:
         raise CrosscamError(f"camera {text!r}: expected NAME=SOURCE[@START_TIME]")
+    validate_camera_name(name)
     source, at, when = rest.rpartition("@")
     if at:
         try:
@@ -76,16 +79,25 @@ def load_cameras_file(path: str | Path, base: RunConfig | None = None) -> tuple[
     try:
         document = yaml.safe_load(path.read_text()) or {}
         entries = document.get("cameras", [])
-        cameras = [CameraSpec(str(c["name"]), str(c["source"]), _as_datetime(c.get("start_time"))) for c in entries]
+        cameras = [
+            CameraSpec(str(c["name"]), _source(str(c["source"]), path), _as_datetime(c.get("start_time")))
+            for c in entries
+        ]
         grounds = {str(c["name"]): _ground(c["calibration"], path) for c in entries if "calibration" in c}
         transit = [
             TransitWindow(str(t["cameras"][0]), str(t["cameras"][1]), float(t["min_seconds"]), float(t["max_seconds"]))
             for t in document.get("transit", [])
         ]
-    except (yaml.YAMLError, KeyError, TypeError, IndexError, ValueError, AttributeError) as error:
-        raise CrosscamError(f"{path}: not a valid camera file ({type(error).__name__}: {error})") from None
+    except (yaml.YAMLError, KeyError, TypeError, IndexError, ValueError, AttributeError, OverflowError) as error:
+        message = " ".join(str(error).split())  # PyYAML's messages span several lines
+        raise CrosscamError(f"{path}: not a valid camera file ({type(error).__name__}: {message})") from None
     if not cameras:
         raise CrosscamError(f"{path}: lists no cameras")
+    for camera in cameras:
+        try:
+            validate_camera_name(camera.name)
+        except CrosscamError as error:
+            raise CrosscamError(f"{path}: {error}") from None
     config = config_from_mapping(document.get("config") or {}, base or RunConfig(), where=f"{path}: config")
     association = dataclasses.replace(
         config.association,
@@ -93,6 +105,13 @@ def load_cameras_file(path: str | Path, base: RunConfig | None = None) -> tuple[
         grounds={**config.association.grounds, **grounds},
     )
     return cameras, dataclasses.replace(config, association=association)
+
+
+def _source(source: str, cameras_file: Path) -> str:
+    """A camera's source: a relative path is relative to the cameras file's folder; URLs and absolute paths as given."""
+    if "://" in source or Path(source).is_absolute():
+        return source
+    return str(cameras_file.parent / source)
 
 
 def _ground(files: dict, cameras_file: Path) -> GroundCalibration:
