@@ -82,7 +82,7 @@ def process_job(job: CameraJob, report: Callable[[str, int], None] | None = None
     recorder = None
     if job.recording is not None:
         size = (source.width, source.height)
-        recorder = FrameRecorder(Path(job.recording), source.fps / source.step, size, spec.start_time)
+        recorder = FrameRecorder(Path(job.recording), source.fps / source.step, size, spec.start_time, config.blur)
     done = [0]
 
     def on_frame(frame, tracked) -> None:

@@ -46,6 +46,11 @@ class RunConfig:
             frame, the others interpolated); None: every frame (the accuracy and speed of 5: docs/scale_footage.md).
         crops: which crops describe a tracklet, and how many.
         association: transit windows, ground plane and its refinement.
+        blur: blur the faces in every image the run exports (thumbnails, recordings, videos): CCTV films people
+            who did not consent (docs/privacy.md); False (``--no-blur``) only where that is allowed.
+        strict: a video that ends before the frame count its container announced is an error (``--strict``);
+            by default it is a warning recorded in the index, the report and ``identities.json``, since a cut
+            file's frames are still worth searching.
     """
 
     embedder: str | None = None
@@ -56,6 +61,8 @@ class RunConfig:
     detect_fps: float | None = None
     crops: CropConfig = CropConfig()
     association: AssociationConfig = AssociationConfig()
+    blur: bool = True
+    strict: bool = False
 
 
 # Fields a cameras file cannot set under ``config:`` (they come from the cameras and transit entries).

@@ -19,7 +19,8 @@ from crosscam.config import RunConfig
 from crosscam.detect.base import Detections, Detector
 from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder
-from crosscam.io.frames import Frame, FrameSource
+from crosscam.io.frames import Frame, FrameSource, Truncation
+from crosscam.io.probe import check_complete
 from crosscam.types import Camera
 
 FLUSH_SECONDS = 60.0  # of video between two flushes of the tracks that ended: bounds a long camera's memory
@@ -27,10 +28,14 @@ FLUSH_SECONDS = 60.0  # of video between two flushes of the tracks that ended: b
 
 @dataclass(frozen=True)
 class ProcessedCamera:
-    """A camera as probed and read (``frames`` counted), with its tracklets and their boxes."""
+    """A camera as probed and read (``frames`` counted), with its tracklets and their boxes.
+
+    ``truncation``: the video ended before the frame count its container announced (None: read completely).
+    """
 
     camera: Camera
     result: CameraTracklets
+    truncation: Truncation | None = None
 
 
 def process_camera(
@@ -69,5 +74,7 @@ def process_camera(
         if on_frame is not None:
             on_frame(frame, tracked)
         count = frame.index + 1
+    truncation = check_complete(source, config.strict)  # an error under --strict, before the tracklets are embedded
     camera = Camera(spec.name, spec.source, spec.start_time, source.fps, source.width, source.height, count)
-    return ProcessedCamera(camera, fill_skipped_frames(builder.finish(embedder, progress=progress), step))
+    result = fill_skipped_frames(builder.finish(embedder, progress=progress), step)
+    return ProcessedCamera(camera, result, truncation)

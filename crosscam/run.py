@@ -16,7 +16,6 @@ Example:
 from __future__ import annotations
 
 import logging
-import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -27,6 +26,8 @@ import cv2
 from crosscam.cameras import CameraSpec, parse_camera_spec, validate_cameras
 from crosscam.config import TRACKER_EMBEDDER, RunConfig
 from crosscam.errors import CrosscamError
+from crosscam.names import safe_file_stem
+from crosscam.store.identities import source_name
 from crosscam.types import RunResult
 
 if TYPE_CHECKING:
@@ -49,9 +50,12 @@ def run_cameras(
     """Process, store and associate ``cameras`` (``NAME=SOURCE[@START_TIME]`` strings or :class:`CameraSpec` s).
 
     ``out`` is the run folder; an index already there is resumed (cameras stored from the same source are not
-    processed again) unless ``fresh``. ``assets`` is the weights folder (default: ``$CROSSCAM_ASSETS``).
-    Progress and notes go to the ``crosscam.run`` logger. ``backend`` processes the cameras (default: one after
-    another in this process; see :mod:`crosscam.backends`); this process alone writes the store. Identities keep
+    processed again) unless ``fresh``, which deletes only what crosscam wrote there (its manifest,
+    :mod:`crosscam.store.manifest`) and refuses when the folder holds a source or other files. Every source is
+    probed before any camera is processed (all problems in one error). ``assets`` is the weights folder
+    (default: ``$CROSSCAM_ASSETS``). Progress and notes go to the ``crosscam.run`` logger. ``backend`` processes
+    the cameras (default: one after another in this process; see :mod:`crosscam.backends`); this process alone
+    writes the store. Identities keep
     the numbers an earlier run of the index gave them (:mod:`crosscam.associate.incremental`).
     """
     from crosscam.assets import search_roots
@@ -60,20 +64,25 @@ def run_cameras(
     from crosscam.associate.incremental import keep_identity_numbers
     from crosscam.backends import CameraJob, InProcessBackend
     from crosscam.embed.registry import default_embedder_name
+    from crosscam.io.probe import probe_sources
+    from crosscam.privacy.face_blur import blur_faces
     from crosscam.store.identities import write_identities
     from crosscam.store.index_store import IndexStore
+    from crosscam.store.manifest import check_out_folder, record_outputs, remove_run_outputs
 
     config = config or RunConfig()
     specs = [parse_camera_spec(c) if isinstance(c, str) else c for c in cameras]
     if not specs:
         raise CrosscamError("no cameras given: use --camera NAME=SOURCE (repeatable) or --cameras FILE.yaml")
     validate_cameras(specs, config)
-    out = Path(out)
+    out = check_out_folder(out)
+    probe_sources(specs)
     assets = None if assets is None else str(assets)
     embedder_name = config.embedder or default_embedder_name(assets)
     calibration = load_calibration(embedder_name)
-    if fresh and out.exists():
-        shutil.rmtree(out)
+    if fresh:
+        for path in remove_run_outputs(out, sources=[spec.source for spec in specs]):
+            log.debug("--fresh: removed %s", path)
     store = IndexStore.create(out)
     previous = store.meta().get("embedder")
     if previous and previous != embedder_name:
@@ -89,13 +98,23 @@ def run_cameras(
             continue
         recording = str(_recording(out, spec.name)) if videos else None
         jobs.append(CameraJob(spec, config, embedder_name, assets, recording))
+    truncated = dict(store.meta().get("truncated") or {})
     for processed in (backend or InProcessBackend()).process(jobs):
         name = processed.camera.name
-        tracklets = []
+        tracklets, written = [], []
         for tracklet in processed.result.tracklets:
-            thumbnail = f"{THUMBNAILS}/{name}_{tracklet.track_id}.jpg"
-            cv2.imwrite(str(out / thumbnail), processed.result.best_crops[tracklet.track_id])
+            thumbnail = f"{THUMBNAILS}/{safe_file_stem(name, tracklet.track_id)}.jpg"
+            crop = processed.result.best_crops[tracklet.track_id]
+            cv2.imwrite(str(out / thumbnail), blur_faces(crop) if config.blur else crop)
             tracklets.append(replace(tracklet, thumbnail=thumbnail))
+            written.append(out / thumbnail)
+        if processed.truncation is not None:
+            log.warning("warning: %s", truncation_note(processed.truncation))
+            truncated[name] = truncation_record(processed.truncation)
+        else:
+            truncated.pop(name, None)
+        record_outputs(out, [*written, *([_recording(out, name)] if videos else [])])
+        store.set_meta(truncated=truncated)
         store.add_camera(processed.camera, tracklets, processed.result.boxes)
         log.info("%s: %d tracklets", name, len(tracklets))
     stored_cameras = store.cameras()
@@ -111,13 +130,33 @@ def run_cameras(
     for line in changes.describe():
         log.info(line)
     store.set_identities(identities)
-    json_path, csv_path = write_identities(identities, stored_cameras, out)
+    json_path, csv_path = write_identities(identities, stored_cameras, out, truncated)
     files = {"identities.json": json_path, "identities.csv": csv_path}
     if videos:
         files.update(_render_videos(store, identities))
-    files["report"] = _write_report(store, identities, embedder_name, calibration, config, files)
+    record_outputs(out, files.values())
+    files["report"] = _write_report(store, identities, embedder_name, calibration, config, files, truncated)
+    record_outputs(out, [files["report"], out / "timeline.png"])
     store.close()
     return RunResult(out, tuple(stored_cameras), identities, files)
+
+
+def truncation_record(truncation) -> dict:
+    """A :class:`~crosscam.io.frames.Truncation` as stored in the index and ``identities.json`` (file name only)."""
+    return {
+        "source": source_name(truncation.location),
+        "frames_read": truncation.frames_read,
+        "frames_announced": truncation.frames_announced,
+    }
+
+
+def truncation_note(truncation) -> str:
+    """One line naming the file and how many of its announced frames were read."""
+    record = truncation_record(truncation)
+    return (
+        f"{truncation.location}: video ended after {record['frames_read']} of {record['frames_announced']} "
+        "frames (truncated or damaged; --strict makes this an error)"
+    )
 
 
 def _tracker_embedder(name: str | None, assets: str | None):
@@ -161,7 +200,9 @@ def _render_videos(store, identities) -> dict[str, Path]:
     return videos
 
 
-def _write_report(store, identities, embedder_name, calibration, config: RunConfig, files: dict) -> Path:
+def _write_report(
+    store, identities, embedder_name, calibration, config: RunConfig, files: dict, truncated: dict | None = None
+) -> Path:
     from crosscam.viz.report import write_report
 
     meta = {
@@ -169,7 +210,13 @@ def _write_report(store, identities, embedder_name, calibration, config: RunConf
         "detector": config.detector,
         "merge threshold (cosine, P(same) = 0.5)": f"{calibration.threshold:.4f}",
         "calibrated on": "; ".join(calibration.fitted_on),
+        "faces": "blurred in thumbnails and videos" if config.blur else "NOT blurred (--no-blur)",
     }
+    if truncated:
+        meta["truncated input"] = "; ".join(
+            f"{camera}: {t['source']} ended after {t['frames_read']} of {t['frames_announced']} frames"
+            for camera, t in sorted(truncated.items())
+        )
     videos = {
         key.split("/", 1)[1]: str(path.relative_to(store.folder))
         for key, path in files.items()

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     association = associate(tracklets, boxes, cameras, association_config, threshold)
     identities, changes = keep_identity_numbers(store, tracklets, association)
     store.set_identities(identities)
-    json_path, csv_path = write_identities(identities, cameras, store.folder)
+    json_path, csv_path = write_identities(identities, cameras, store.folder, store.meta().get("truncated"))
     files = {"identities.json": json_path, "identities.csv": csv_path}
     if not args.no_video:
         files.update(_render_videos(store, identities))

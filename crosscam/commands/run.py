@@ -53,7 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="use ground-plane calibrations as given (default: check them against each other, repair outliers)",
     )
-    parser.add_argument("--fresh", action="store_true", help="discard an existing index in DIR instead of resuming")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="discard what crosscam wrote in DIR instead of resuming (refuses when DIR holds other files)",
+    )
+    parser.add_argument(
+        "--no-blur", action="store_true", help="do not blur faces in thumbnails and videos (default: blurred)"
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="a video that ends before its announced frame count is an error"
+    )
     parser.add_argument(
         "--detect-fps", type=float, default=None, metavar="F", help="detect and track at F frames per second of video"
     )
@@ -83,6 +93,10 @@ def config_from_args(args: argparse.Namespace):
         changes["tracker_embedder"] = None if args.tracker_embedder == "none" else args.tracker_embedder
     if args.detect_fps is not None:
         changes["detect_fps"] = args.detect_fps
+    if args.no_blur:
+        changes["blur"] = False
+    if args.strict:
+        changes["strict"] = True
     association = config.association
     if args.transit:
         association = replace(association, transit=(*association.transit, *map(parse_transit, args.transit)))

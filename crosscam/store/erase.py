@@ -212,6 +212,6 @@ def _rewrite_identity_files(folder: Path) -> None:
         return
     store = IndexStore.open(folder)
     try:
-        write_identities(store.identities(), store.cameras(), folder)
+        write_identities(store.identities(), store.cameras(), folder, store.meta().get("truncated"))
     finally:
         store.close()

@@ -2,14 +2,15 @@
 
 Times are seconds since the camera's first frame (``start_s``/``end_s``, the frames' timestamps), plus
 wall-clock ISO 8601 times when the camera was given a start time. Sources are given by file name only
-(the full paths stay in the index), so the files can be shared without revealing where footage lives.
+(the full paths stay in the index), so the files can be shared without revealing where footage lives. An
+appearance in a camera whose video ended early carries ``source_truncated`` (frames read, frames announced).
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -34,9 +35,18 @@ def _iso(when: datetime | None) -> str | None:
     return when.isoformat(timespec="milliseconds") if when else None
 
 
-def identity_table(identities: Sequence[Identity], cameras: Sequence[Camera]) -> list[dict]:
-    """The JSON form: one dict per identity with its cameras and appearances (times rounded to the millisecond)."""
+def identity_table(
+    identities: Sequence[Identity], cameras: Sequence[Camera], truncated: Mapping[str, dict] | None = None
+) -> list[dict]:
+    """The JSON form: one dict per identity with its cameras and appearances (times rounded to the millisecond).
+
+    ``truncated``: camera -> ``{"frames_read", "frames_announced", ...}`` of the cameras whose video ended early.
+    """
     sources = {camera.name: source_name(camera.source) for camera in cameras}
+    cut = {
+        name: {"frames_read": t["frames_read"], "frames_announced": t["frames_announced"]}
+        for name, t in (truncated or {}).items()
+    }
     return [
         {
             "global_id": identity.global_id,
@@ -53,6 +63,7 @@ def identity_table(identities: Sequence[Identity], cameras: Sequence[Camera]) ->
                     "num_boxes": a.tracklet.num_boxes,
                     "thumbnail": a.tracklet.thumbnail,
                     "source": sources.get(a.camera),
+                    **({"source_truncated": cut[a.camera]} if a.camera in cut else {}),
                 }
                 for a in identity.appearances
             ],
@@ -61,13 +72,18 @@ def identity_table(identities: Sequence[Identity], cameras: Sequence[Camera]) ->
     ]
 
 
-def write_identities(identities: Sequence[Identity], cameras: Sequence[Camera], folder: Path) -> tuple[Path, Path]:
+def write_identities(
+    identities: Sequence[Identity],
+    cameras: Sequence[Camera],
+    folder: Path,
+    truncated: Mapping[str, dict] | None = None,
+) -> tuple[Path, Path]:
     """``identities.json`` and ``identities.csv`` (one row per appearance) in ``folder``."""
-    table = identity_table(identities, cameras)
+    table = identity_table(identities, cameras, truncated)
     json_path, csv_path = folder / "identities.json", folder / "identities.csv"
     json_path.write_text(json.dumps(table, indent=2) + "\n")
     with open(csv_path, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS)
+        writer = csv.DictWriter(handle, fieldnames=CSV_FIELDS, extrasaction="ignore")
         writer.writeheader()
         for identity in table:
             for appearance in identity["appearances"]:

@@ -77,10 +77,18 @@ class IndexStore:
     def create(cls, folder: str | Path) -> IndexStore:
         """Open (creating if needed) a writable store in ``folder``."""
         folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise CrosscamError(f"{folder}: an index goes in a folder, but this is a file")
         folder.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(folder / DATABASE)
-        _check_schema(folder, connection)
-        connection.executescript(SCHEMA)
+        try:
+            _check_schema(folder, connection)
+            connection.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            connection.close()
+            raise CrosscamError(
+                f"{folder / DATABASE}: not a readable crosscam index ({error}); move it away or choose another --out"
+            ) from None
         return cls(folder, connection)
 
     @classmethod

@@ -33,18 +33,28 @@ class FrameRecorder:
     """Writes every processed frame of one camera, captioned, to ``path``; call it with each (frame, tracked).
 
     The recording's n-th frame is the n-th frame processed; ``crosscam run`` processes every frame from the first,
-    so that is the frame of index n.
+    so that is the frame of index n. With ``blur`` the faces inside the frame's tracked boxes are blurred before
+    the frame is written (:meth:`crosscam.privacy.FaceBlurrer.blur_people`), so the recording and every video
+    drawn from it show no face.
     """
 
-    def __init__(self, path: Path, fps: float, size: tuple[int, int], start_time: datetime | None = None):
+    def __init__(
+        self, path: Path, fps: float, size: tuple[int, int], start_time: datetime | None = None, blur: bool = True
+    ):
         self.path = path
         self.start_time = start_time
+        self._blurrer = None
+        if blur:
+            from crosscam.privacy.face_blur import default_blurrer
+
+            self._blurrer = default_blurrer()
         self._writer = open_video_writer(path, fps, size)
         self._caption = CaptionAnnotator()
 
     def __call__(self, frame: Frame, tracked: Detections) -> None:
         text = caption(frame.camera, frame.timestamp, self.start_time)
-        self._writer.write(self._caption.annotate(frame.image, text))
+        image = frame.image if self._blurrer is None else self._blurrer.blur_people(frame.image, tracked.xyxy)
+        self._writer.write(self._caption.annotate(image, text))
 
     def close(self) -> None:
         self._writer.close()
