@@ -32,6 +32,12 @@ def rank_index(
     if not tracklets:
         raise CrosscamError(f"{store.folder}: the index holds no tracklets; nothing to search")
     global_ids = store.global_ids()
+    unassigned = sum(t.id not in global_ids for t in tracklets)
+    if unassigned:
+        raise CrosscamError(
+            f"{store.folder}: {unassigned} of {len(tracklets)} tracklets have no identity: the run that wrote this "
+            "index did not finish (killed or failed); rerun the same `crosscam run` command to complete it"
+        )
     query = make_embedder().embed([query_bgr])[0]
     similarity = np.stack([t.embedding for t in tracklets]) @ query
     probability = calibration.probability(similarity)

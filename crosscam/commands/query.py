@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--picture", type=Path, metavar="FILE.png", help="where to draw the result (default: DIR/query_<image>.png)"
     )
+    parser.add_argument("--no-blur", action="store_true", help="do not blur faces in the picture (default: blurred)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +29,7 @@ def run(args: argparse.Namespace) -> int:
 
     from crosscam.imageio import read_bgr
     from crosscam.query import result_json, search_index
+    from crosscam.store.manifest import record_outputs
     from crosscam.viz.query_result import draw_query_result
 
     result = search_index(args.index, args.image, args.assets)
@@ -41,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
             f"{best.track_id} | {best.start:.1f}–{best.end:.1f} |"
         )
     picture = args.picture or args.index / f"query_{args.image.stem}.png"
-    draw_query_result(read_bgr(args.image), result.tracklets[: args.top], args.index, picture)
+    draw_query_result(read_bgr(args.image), result.tracklets[: args.top], args.index, picture, not args.no_blur)
+    if args.index.resolve() in picture.resolve().parents:  # crosscam's file: `run --fresh` may delete it
+        record_outputs(args.index, [picture])
     print(f"\nwrote {picture}")
     if args.json:
         args.json.write_text(json.dumps(result_json(result), indent=2) + "\n")

@@ -24,9 +24,19 @@ def _tile(image: np.ndarray, lines: list[str], border: tuple[int, int, int] | No
     return tile
 
 
-def draw_query_result(query: np.ndarray, hits: Sequence[QueryHit], run_folder: Path, path: Path) -> Path:
-    """Query tile, then one tile per hit (border colour: green P >= 0.5, red below)."""
-    tiles = [_tile(query, ["query"], (255, 0, 0))]
+def draw_query_result(
+    query: np.ndarray, hits: Sequence[QueryHit], run_folder: Path, path: Path, blur: bool = True
+) -> Path:
+    """Query tile, then one tile per hit (border colour: green P >= 0.5, red below).
+
+    ``blur``: faces blurred in every tile (the query crop too; thumbnails of a ``--no-blur`` run as well).
+    """
+    from crosscam.privacy.face_blur import blur_faces  # the model loads on first use only
+
+    def shown(image: np.ndarray) -> np.ndarray:
+        return blur_faces(image) if blur else image
+
+    tiles = [_tile(shown(query), ["query"], (255, 0, 0))]
     for hit in hits:
         colour = (0, 170, 0) if hit.probability >= 0.5 else (0, 0, 220)
         tracklet = hit.tracklet
@@ -35,7 +45,7 @@ def draw_query_result(query: np.ndarray, hits: Sequence[QueryHit], run_folder: P
             f"t {tracklet.start:.1f}-{tracklet.end:.1f}s",
             f"p={hit.probability:.2f} cos={hit.similarity:.2f}",
         ]
-        tiles.append(_tile(read_bgr(run_folder / tracklet.thumbnail), lines, colour))
+        tiles.append(_tile(shown(read_bgr(run_folder / tracklet.thumbnail)), lines, colour))
     gap = np.full((TILE_HEIGHT + CAPTION, 6, 3), 255, np.uint8)
     row = np.hstack([part for tile in tiles for part in (tile, gap)][:-1])
     path.parent.mkdir(parents=True, exist_ok=True)
