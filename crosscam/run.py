@@ -130,15 +130,37 @@ def run_cameras(
     for line in changes.describe():
         log.info(line)
     store.set_identities(identities)
+    blocked = blocked_notes(association.blocked, stored, identities)
+    if blocked:
+        log.warning(
+            "note: %d merge(s) that appearance alone would make were blocked by transit windows or the ground plane "
+            "(listed in the report); first: %s",
+            len(blocked),
+            blocked[0],
+        )
+    store.set_meta(blocked_merges=blocked)
     json_path, csv_path = write_identities(identities, stored_cameras, out, truncated)
     files = {"identities.json": json_path, "identities.csv": csv_path}
     if videos:
         files.update(_render_videos(store, identities))
     record_outputs(out, files.values())
-    files["report"] = _write_report(store, identities, embedder_name, calibration, config, files, truncated)
+    files["report"] = _write_report(store, identities, embedder_name, calibration, config, files, truncated, blocked)
     record_outputs(out, [files["report"], out / "timeline.png"])
     store.close()
     return RunResult(out, tuple(stored_cameras), identities, files)
+
+
+def blocked_notes(blocked, tracklets: Sequence, identities) -> list[str]:
+    """One line per blocked merge (:mod:`crosscam.associate.blocked`), with the identities' final numbers."""
+    number = {a.tracklet.id: identity.global_id for identity in identities for a in identity.appearances}
+    lines = []
+    for merge in blocked:
+        a, b = tracklets[merge.first], tracklets[merge.second]
+        lines.append(
+            f"P{number.get(a.id)} ({a.camera} track {a.track_id}) and P{number.get(b.id)} ({b.camera} track "
+            f"{b.track_id}): cosine {merge.similarity:.3f}, kept apart by the {merge.reason}"
+        )
+    return lines
 
 
 def truncation_record(truncation) -> dict:
@@ -201,7 +223,14 @@ def _render_videos(store, identities) -> dict[str, Path]:
 
 
 def _write_report(
-    store, identities, embedder_name, calibration, config: RunConfig, files: dict, truncated: dict | None = None
+    store,
+    identities,
+    embedder_name,
+    calibration,
+    config: RunConfig,
+    files: dict,
+    truncated: dict | None = None,
+    blocked: Sequence[str] = (),
 ) -> Path:
     from crosscam.viz.report import write_report
 
@@ -212,6 +241,8 @@ def _write_report(
         "calibrated on": "; ".join(calibration.fitted_on),
         "faces": "blurred in thumbnails and videos" if config.blur else "NOT blurred (--no-blur)",
     }
+    if blocked:
+        meta["blocked merges"] = f"{len(blocked)}: " + "; ".join(blocked)
     if truncated:
         meta["truncated input"] = "; ".join(
             f"{camera}: {t['source']} ended after {t['frames_read']} of {t['frames_announced']} frames"

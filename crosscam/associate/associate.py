@@ -10,7 +10,9 @@ writes its output around it. The steps:
    (:mod:`crosscam.associate.ground_plane`);
 3. constrained average-linkage clustering at the embedder's calibrated threshold
    (:mod:`crosscam.associate.clustering`);
-4. each identity's appearances get their similarity to the identity's mean embedding.
+4. each identity's appearances get their similarity to the identity's mean embedding;
+5. merges that appearance alone would make but a transit window or an "apart" pair forbade are listed
+   (:mod:`crosscam.associate.blocked`), so the run can say so.
 
 Example:
     >>> config = AssociationConfig()
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from crosscam.associate.blocked import BlockedMerge, blocked_merges
 from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
 from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, ground_evidence
 from crosscam.associate.ground_refinement import CameraRefinement, refine_calibrations
@@ -62,6 +65,7 @@ class Association:
     labels: np.ndarray  # (n,) global id of each input tracklet, in input order
     refinement: tuple[CameraRefinement, ...] = ()
     grounds: Mapping[str, GroundCalibration] = field(default_factory=dict)  # the calibrations used, after refinement
+    blocked: tuple[BlockedMerge, ...] = ()  # look-alike identity pairs a constraint kept apart (indices: input order)
 
 
 def associate(
@@ -111,4 +115,5 @@ def associate(
         centre = l2_normalize(embeddings[members].mean(axis=0, keepdims=True))[0]
         similarity[members] = embeddings[members] @ centre
     members = [(t, int(label), float(s)) for t, label, s in zip(tracklets, labels, similarity, strict=True)]
-    return Association(identities_from(members, cameras), labels, tuple(report), grounds)
+    blocked = blocked_merges(embeddings, spans, labels, threshold, list(config.transit), evidence.get("apart"))
+    return Association(identities_from(members, cameras), labels, tuple(report), grounds, blocked)
