@@ -25,7 +25,7 @@ from crosscam.detect import Detections, create_detector
 from crosscam.eval.tracking import evaluate_mot
 from crosscam.io import open_source
 from crosscam.track import Tracker, TrackerConfig
-from crosscam.track.interpolate import interpolate_gaps
+from crosscam.track.interpolate import DEFAULT_INTERPOLATE_SECONDS, gap_frames, interpolate_gaps
 from crosscam.track.mot import mot_rows, read_mot
 
 ANCHORS = [  # boxmot trackers on ByteTrack-nano 608x1088 detections (issue 6): HOTA, IDF1, MOTA, IDSW
@@ -36,7 +36,6 @@ ANCHORS = [  # boxmot trackers on ByteTrack-nano 608x1088 detections (issue 6): 
     ("boxmot ByteTrack", 61.1, 84.2, 89.0, ""),
     ("supervision ByteTrack", 55.1, 76.1, 62.5, ""),
 ]
-INTERPOLATE_FRAMES = 5
 
 
 def run_tracker(detections: list[Detections], config: TrackerConfig, features=None) -> tuple[np.ndarray, float, float]:
@@ -56,9 +55,10 @@ def accuracy_table(args, video: Path, gt: np.ndarray, fps: float) -> None:
     detections, _ = cached_detections(video, input_size=args.detector_size)
     size = "auto" if args.detector_size is None else "x".join(map(str, args.detector_size))
     features = cached_embeddings(video, detections, args.embedder, f"bytetrack-nano_{size}")
+    gap = gap_frames(DEFAULT_INTERPOLATE_SECONDS, fps)
     runs = [
         ("crosscam motion-only", TrackerConfig(fps=fps), None, 0),
-        (f"crosscam motion-only + interpolation ({INTERPOLATE_FRAMES} frames)", TrackerConfig(fps=fps), None, 5),
+        (f"crosscam motion-only + interpolation ({gap} frames)", TrackerConfig(fps=fps), None, gap),
         (f"crosscam + {args.embedder}", TrackerConfig(fps=fps), features, 0),
         (
             f"crosscam + {args.embedder}, memory refresh 0.5 s",
@@ -66,7 +66,7 @@ def accuracy_table(args, video: Path, gt: np.ndarray, fps: float) -> None:
             features,
             0,
         ),
-        (f"crosscam + {args.embedder} + interpolation", TrackerConfig(fps=fps), features, INTERPOLATE_FRAMES),
+        (f"crosscam + {args.embedder} + interpolation", TrackerConfig(fps=fps), features, gap),
     ]
     print(f"PETS09-S2L1, {len(detections)} frames, ByteTrack-nano detections at {size}, fps {fps:g}, TrackEval\n")
     print("| tracker | HOTA | IDF1 | MOTA | IDSW | DetA | AssA | ids (gt 19) | tracker ms/frame | crops/frame |")

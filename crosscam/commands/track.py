@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from crosscam.commands.run import TRACKER_EMBEDDER
+from crosscam.track.interpolate import DEFAULT_INTERPOLATE_SECONDS
 
 NAME = "track"
 HELP = "detect and track people in one video, image folder or stream; writes MOT tracks, crops, optional video"
@@ -63,10 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--crops-per-track", type=int, default=3, help="crops saved per track (default 3)")
     parser.add_argument(
         "--interpolate",
-        type=int,
-        default=5,
-        metavar="FRAMES",
-        help="in the MOT file, fill track gaps up to this many frames by linear interpolation (default 5; 0: off)",
+        type=float,
+        default=DEFAULT_INTERPOLATE_SECONDS,
+        metavar="SECONDS",
+        help="in the MOT file, fill track gaps up to this long by linear interpolation "
+        f"(default {DEFAULT_INTERPOLATE_SECONDS:g} s; 0: off)",
     )
 
 
@@ -82,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.track import Tracker, TrackerConfig, track_frames
     from crosscam.track.crops import CropSaver
     from crosscam.track.frame_rate import choose_frame_rate
-    from crosscam.track.interpolate import interpolate_gaps
+    from crosscam.track.interpolate import gap_frames, interpolate_gaps
     from crosscam.track.mot import mot_rows, write_mot
     from crosscam.types import TrackedBoxes
     from crosscam.viz.annotators import BoxAnnotator, LabelAnnotator, TraceAnnotator, annotate_tracks
@@ -114,8 +116,8 @@ def run(args: argparse.Namespace) -> int:
                 writer.write(annotate_tracks(frame.image, TrackedBoxes.of_frame(frame, tracked), annotators))
     finally:  # a corrupt source or Ctrl-C keeps everything tracked so far
         table = np.concatenate(rows) if rows else np.zeros((0, 10))
-        if args.interpolate:
-            table = interpolate_gaps(table, args.interpolate)
+        if gap_frames(args.interpolate, source.fps):
+            table = interpolate_gaps(table, gap_frames(args.interpolate, source.fps))
         write_mot(args.out / f"{camera}.txt", table)
         if writer is not None:
             writer.close()

@@ -3,7 +3,7 @@ import pytest
 
 from crosscam.detect import Detections
 from crosscam.errors import CrosscamError
-from crosscam.track.interpolate import interpolate_gaps
+from crosscam.track.interpolate import gap_frames, interpolate_gaps
 from crosscam.track.mot import detections_by_frame, mot_rows, read_mot, write_mot
 
 
@@ -49,3 +49,7 @@ def test_interpolation_fills_short_gaps_only():
     filled = interpolate_gaps(rows, max_gap=5)
     assert filled[:, 0].tolist() == [1, 2, 3, 4, 20]
     assert filled[1, 2] == 10 and filled[2, 2] == 20 and filled[1, 6] == 0.7
+
+
+def test_interpolation_length_is_in_seconds():
+    assert gap_frames(1.0, 10) == 10 and gap_frames(1.0, 29.97) == 30 and gap_frames(0, 25) == 0

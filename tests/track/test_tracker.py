@@ -85,7 +85,7 @@ def test_appearance_resolves_people_who_swap_places_out_of_sight():
 def test_appearance_threshold_calibrates_on_people_seen_together():
     """People of the same frame are different people: the 1 % quantile of their distances is the threshold."""
     rng = np.random.default_rng(1)
-    tracker = Tracker(TrackerConfig(fps=10, auto_threshold_min_pairs=30))
+    tracker = Tracker(TrackerConfig(fps=10, appearance_threshold=None, auto_threshold_min_pairs=30))
     assert tracker.appearance_threshold == tracker.config.auto_threshold_fallback
     pairs = []
     for t in range(20):
@@ -95,5 +95,5 @@ def test_appearance_threshold_calibrates_on_people_seen_together():
         tracker.update(None, Detections(np.array(boxes), np.full(3, 0.9)), feats)
         pairs += [1 - feats[i] @ feats[j] for i, j in ((0, 1), (0, 2), (1, 2))]
     assert tracker.appearance_threshold == pytest.approx(np.quantile(pairs, 0.01), abs=1e-6)
-    fixed = Tracker(TrackerConfig(appearance_threshold=0.25))
-    assert fixed.appearance_threshold == 0.25
+    fixed = Tracker(TrackerConfig(appearance_threshold=0.2))
+    assert fixed.appearance_threshold == 0.2
