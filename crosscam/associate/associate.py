@@ -9,7 +9,8 @@ writes its output around it. The steps:
    tracklets standing together / apart become must-link-like / cannot-link evidence
    (:mod:`crosscam.associate.ground_plane`);
 3. constrained average-linkage clustering at the embedder's calibrated threshold
-   (:mod:`crosscam.associate.clustering`);
+   (:mod:`crosscam.associate.clustering`), with the investigators' corrections as must-links / cannot-links
+   (:mod:`crosscam.associate.constraints`);
 4. each identity's appearances get their similarity to the identity's mean embedding;
 5. merges that appearance alone would make but a transit window or an "apart" pair forbade are listed
    (:mod:`crosscam.associate.blocked`), so the run can say so.
@@ -28,7 +29,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crosscam.associate.blocked import BlockedMerge, blocked_merges
-from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
+from crosscam.associate.clustering import (
+    TrackletSpan,
+    TransitWindow,
+    cluster_tracklets,
+    evidence_pairs,
+    first_appearance_order,
+)
+from crosscam.associate.constraints import LinkConstraints, enforce_must_links, link_evidence
 from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, ground_evidence
 from crosscam.associate.ground_refinement import CameraRefinement, refine_calibrations
 from crosscam.embed.base import l2_normalize
@@ -74,11 +82,13 @@ def associate(
     cameras: Sequence[Camera],
     config: AssociationConfig,
     threshold: float,
+    links: LinkConstraints | None = None,
 ) -> Association:
     """Global identities of ``tracklets`` (see the module docstring).
 
     ``boxes_by_camera`` is needed only for the cameras with a ground calibration in ``config.grounds``;
     ``threshold`` is the embedder's calibrated merge threshold (cosine where P(same person) = 0.5).
+    ``links``: investigators' must-link / cannot-link pairs (:mod:`crosscam.associate.constraints`), always kept.
     Global ids are 0..k-1 in order of each identity's first tracklet in ``tracklets``.
     """
     tracklets = list(tracklets)
@@ -108,7 +118,15 @@ def associate(
             positions[i] = GroundTrack.from_boxes(boxes, grounds[boxes.camera], offsets.get(boxes.camera, 0.0))
         apart, together = ground_evidence(positions, [t.camera for t in tracklets], config.near, config.far)
         evidence = {"apart": apart, "together": together}
+    components = None
+    if links:
+        components, must, cannot = link_evidence([t.key for t in tracklets], links)
+        n = len(tracklets)
+        for name, pairs in (("together", must), ("apart", cannot)):
+            evidence[name] = np.concatenate([evidence_pairs(evidence.get(name), n, name), pairs])
     labels = cluster_tracklets(embeddings, spans, threshold, list(config.transit), **evidence)
+    if components is not None:
+        labels = first_appearance_order(enforce_must_links(labels, components))
     similarity = np.zeros(len(tracklets))
     for label in np.unique(labels):
         members = np.flatnonzero(labels == label)
