@@ -186,7 +186,7 @@ def leave_one_out_table(loaded: dict[str, Loaded]) -> None:
             rows.setdefault(name, {})[appearance] = results[key][name]
             rows[name][("default", appearance)] = defaults[name]
             chosen.setdefault(appearance, []).append((name, key))
-        chosen[appearance].append(("nothing (all five: what the defaults should be)", choose(results, names)))
+        chosen[appearance].append(("none (chosen on all five: the shipped defaults)", choose(results, names)))
     print(
         "| sequence | motion-only HOTA | IDF1 | MOTA | IDSW | + appearance HOTA | IDF1 | MOTA | IDSW | "
         "best peer IDF1 / HOTA | " + " | ".join(PEER_NAMES) + " |"
