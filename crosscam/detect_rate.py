@@ -45,3 +45,19 @@ def fill_skipped_frames(result: CameraTracklets, stride: int) -> CameraTracklets
     counts = dict(zip(*np.unique(filled.track_id, return_counts=True), strict=True))
     tracklets = [replace(t, num_boxes=int(counts[t.track_id])) for t in result.tracklets]
     return replace(result, tracklets=tracklets, boxes=filled)
+
+
+def recorded_boxes(boxes: TrackedBoxes, stride: int) -> TrackedBoxes:
+    """The boxes of the detected frames, numbered as the frames of the camera's recording (which holds the
+    processed frames only: its frame ``n`` is source frame ``n x stride``); the interpolated boxes are left out."""
+    if stride <= 1:
+        return boxes
+    detected = boxes[boxes.frame % stride == 0]
+    return TrackedBoxes(
+        boxes.camera, detected.frame // stride, detected.timestamp, detected.track_id, detected.xyxy, detected.score
+    )
+
+
+def recording_stride(source_fps: float, recording_fps: float) -> int:
+    """The detection stride a recording was made at, from its frame rate (``source_fps / stride``)."""
+    return max(1, round(source_fps / recording_fps))

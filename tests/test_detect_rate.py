@@ -7,7 +7,7 @@ import pytest
 from crosscam.associate.tracklet_builder import CameraTracklets
 from crosscam.cameras import CameraSpec
 from crosscam.detect.base import Detections, Detector
-from crosscam.detect_rate import detection_stride, fill_skipped_frames
+from crosscam.detect_rate import detection_stride, fill_skipped_frames, recorded_boxes, recording_stride
 from crosscam.embed.hsv import HsvStripesEmbedder
 from crosscam.errors import CrosscamError
 from crosscam.io.frames import open_source
@@ -88,3 +88,11 @@ def test_a_camera_detected_at_a_third_of_its_rate_has_a_box_on_every_frame(tmp_p
         and boxes.frame.tolist() == list(range(tracklet.first_frame, 19))
     )
     np.testing.assert_allclose(np.diff(boxes.xyxy[:, 0]), 5, atol=1.5)  # the block moves 5 px a frame
+
+
+def test_recorded_boxes_are_those_of_the_detected_frames_renumbered():
+    boxes = TrackedBoxes("cam", [0, 1, 2, 3, 6], [0, 0.1, 0.2, 0.3, 0.6], [1] * 5, np.zeros((5, 4)), np.ones(5))
+    recorded = recorded_boxes(boxes, 3)
+    assert recorded.frame.tolist() == [0, 1, 2] and recorded.timestamp.tolist() == [0, 0.3, 0.6]
+    assert recorded_boxes(boxes, 1) is boxes
+    assert recording_stride(29.97, 29.97 / 6) == 6 and recording_stride(10.0, 10.0) == 1
