@@ -36,8 +36,10 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 
 def _error(capsys, name: str | None = None) -> str:
-    err = capsys.readouterr().err
-    assert err.startswith("crosscam: error: ") and err.count("\n") == 1, err
+    err = capsys.readouterr().err  # after the progress bars, if frames were read
+    assert err.count("crosscam: error: ") == 1 and err.endswith("\n"), err
+    err = err[err.index("crosscam: error: ") :]
+    assert err.count("\n") == 1, err
     if name is not None:
         assert name in err, err
     return err
