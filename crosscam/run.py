@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 THUMBNAILS = "thumbnails"
 FRAMES = "frames"  # each camera's processed frames, captioned: the videos are drawn from them after association
+MTMC = "mtmc"  # multi-camera tracks with global ids: <camera>.txt (MOT), aicity.txt, cameras.txt
 log = logging.getLogger(__name__)
 
 
@@ -61,12 +62,14 @@ def run_cameras(
     from crosscam.assets import search_roots
     from crosscam.associate.associate import associate
     from crosscam.associate.calibration import load_calibration
+    from crosscam.associate.constraints import LinkConstraints
     from crosscam.associate.incremental import keep_identity_numbers
     from crosscam.backends import CameraJob, InProcessBackend
     from crosscam.embed.registry import default_embedder_name
     from crosscam.io.probe import probe_sources
     from crosscam.privacy.face_blur import blur_faces
-    from crosscam.store.identities import write_identities
+    from crosscam.serve.corrections import export_corrections
+    from crosscam.store.identities import write_corrections, write_identities
     from crosscam.store.index_store import IndexStore
     from crosscam.store.manifest import check_out_folder, record_outputs, remove_run_outputs
 
@@ -121,7 +124,9 @@ def run_cameras(
     grounds = config.association.grounds
     boxes = {name: store.boxes(name) for name in grounds}
     stored = store.tracklets()
-    association = associate(stored, boxes, stored_cameras, config.association, calibration.threshold)
+    corrections = export_corrections(out)  # what investigators corrected in `crosscam serve`: always kept
+    links = LinkConstraints.from_export(corrections)
+    association = associate(stored, boxes, stored_cameras, config.association, calibration.threshold, links)
     for line in association.refinement:
         log.info("ground plane %s", line.describe())
     if grounds and config.association.refine_grounds:
@@ -141,6 +146,9 @@ def run_cameras(
     store.set_meta(blocked_merges=blocked)
     json_path, csv_path = write_identities(identities, stored_cameras, out, truncated)
     files = {"identities.json": json_path, "identities.csv": csv_path}
+    if corrections["log"]:
+        files["corrections.json"] = write_corrections(out, corrections)
+    files.update(_write_mtmc(store, identities, association.grounds))
     if videos:
         files.update(_render_videos(store, identities))
     record_outputs(out, files.values())
@@ -198,6 +206,16 @@ def _tracker_embedder(name: str | None, assets: str | None):
 
 def _recording(folder: Path, camera: str) -> Path:
     return folder / FRAMES / f"{camera}.mp4"
+
+
+def _write_mtmc(store, identities, grounds) -> dict[str, Path]:
+    """``mtmc/``: each camera's boxes with global ids (MOT), the AI City file and its camera list (what
+    ``crosscam eval-mtmc`` reads); ``grounds`` are the calibrations association used. ``mtmc/<name>`` -> path."""
+    from crosscam.export.mtmc import write_mtmc
+
+    boxes = [store.boxes(camera.name) for camera in store.cameras()]
+    written = write_mtmc(store.folder / MTMC, boxes, identities, grounds)
+    return {f"{MTMC}/{path.name}": path for path in written.values()}
 
 
 def _render_videos(store, identities) -> dict[str, Path]:

@@ -4,6 +4,9 @@ Times are seconds since the camera's first frame (``start_s``/``end_s``, the fra
 wall-clock ISO 8601 times when the camera was given a start time. Sources are given by file name only
 (the full paths stay in the index), so the files can be shared without revealing where footage lives. An
 appearance in a camera whose video ended early carries ``source_truncated`` (frames read, frames announced).
+Investigators' corrections (:mod:`crosscam.serve.corrections`) go beside them in ``corrections.json``
+(``identities.json`` is a list of identities, so they have a file of their own): the audit log and the
+must-link / cannot-link pairs the identities were associated under.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from urllib.parse import urlsplit
 
 from crosscam.types import Camera, Identity
 
+CORRECTIONS = "corrections.json"
 CSV_FIELDS = [
     "global_id", "camera", "track_id", "start_s", "end_s", "start_time", "end_time", "similarity", "num_boxes",
     "thumbnail", "source",
@@ -89,3 +93,11 @@ def write_identities(
             for appearance in identity["appearances"]:
                 writer.writerow({"global_id": identity["global_id"], **appearance})
     return json_path, csv_path
+
+
+def write_corrections(folder: Path, exported: Mapping) -> Path:
+    """``corrections.json``: :func:`crosscam.serve.corrections.export_corrections`' ``{"log", "must_link",
+    "cannot_link"}`` of the run in ``folder``."""
+    path = folder / CORRECTIONS
+    path.write_text(json.dumps(dict(exported), indent=2) + "\n")
+    return path
