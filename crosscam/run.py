@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cv2
+import numpy as np
 
 from crosscam.cameras import CameraSpec, parse_camera_spec, validate_cameras
 from crosscam.config import TRACKER_EMBEDDER, RunConfig
@@ -93,6 +94,7 @@ def run_cameras(
     # The first asset directory searched (assets or $CROSSCAM_ASSETS) lets `crosscam query` find the same models.
     assets_dir = str(search_roots(assets)[0].resolve())
     store.set_meta(embedder=embedder_name, detector=config.detector, calibration=asdict(calibration), assets=assets_dir)
+    store.set_meta(blur=config.blur)  # `crosscam serve` blurs the clips it cuts from the sources likewise
     (out / THUMBNAILS).mkdir(exist_ok=True)
     jobs = []
     for spec in specs:
@@ -124,6 +126,7 @@ def run_cameras(
     grounds = config.association.grounds
     boxes = {name: store.boxes(name) for name in grounds}
     stored = store.tracklets()
+    _update_vector_index(store, stored, {job.spec.name for job in jobs})
     corrections = export_corrections(out)  # what investigators corrected in `crosscam serve`: always kept
     links = LinkConstraints.from_export(corrections)
     association = associate(stored, boxes, stored_cameras, config.association, calibration.threshold, links)
@@ -208,6 +211,24 @@ def _recording(folder: Path, camera: str) -> Path:
     return folder / FRAMES / f"{camera}.mp4"
 
 
+def _update_vector_index(store, stored: Sequence, redone: set[str]) -> None:
+    """``embeddings.faiss`` (:mod:`crosscam.store.vector_index`, what ``crosscam query`` searches) holds the
+    ``stored`` tracklets: those no longer stored are removed, the missing ones and those of the ``redone`` cameras
+    added (a camera processed again may get tracklet ids SQLite gave before)."""
+    from crosscam.store.vector_index import FILE_NAME, VectorIndex
+
+    path = store.folder / FILE_NAME
+    if not stored and not path.is_file():
+        return
+    index = VectorIndex.load(path) if path.is_file() else VectorIndex(len(stored[0].embedding))
+    indexed = set(index.items()[0].tolist())
+    index.remove(sorted(indexed - {t.id for t in stored}))
+    new = [t for t in stored if t.id not in indexed or t.camera in redone]
+    if new:
+        index.add([t.id for t in new], np.stack([t.embedding for t in new]))
+    index.save(path)
+
+
 def _write_mtmc(store, identities, grounds) -> dict[str, Path]:
     """``mtmc/``: each camera's boxes with global ids (MOT), the AI City file and its camera list (what
     ``crosscam eval-mtmc`` reads); ``grounds`` are the calibrations association used. ``mtmc/<name>`` -> path."""
@@ -220,6 +241,8 @@ def _write_mtmc(store, identities, grounds) -> dict[str, Path]:
 
 def _render_videos(store, identities) -> dict[str, Path]:
     """Annotated video per camera with global ids, from the camera's recording; ``videos/<camera>`` -> path."""
+    from crosscam.detect_rate import recorded_boxes, recording_stride
+    from crosscam.io.frames import open_source
     from crosscam.viz.identity_video import write_identity_video
 
     videos = {}
@@ -235,7 +258,8 @@ def _render_videos(store, identities) -> dict[str, Path]:
             if a.camera == camera.name
         }
         path = store.folder / "videos" / f"{camera.name}.mp4"
-        write_identity_video(recording, store.boxes(camera.name), global_ids, path)
+        stride = recording_stride(camera.fps, open_source(recording, camera.name).fps)  # --detect-fps
+        write_identity_video(recording, recorded_boxes(store.boxes(camera.name), stride), global_ids, path)
         videos[f"videos/{camera.name}"] = path
     return videos
 

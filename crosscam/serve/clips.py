@@ -2,7 +2,8 @@
 
 Clips are made on first request and kept under ``<run>/serve_clips/`` (named by a hash of camera, track and frame
 span, so a re-run camera gets new ones). A clip starts ``LEAD_SECONDS`` before the appearance, so the page seeks to
-its start; it is at most ``MAX_SECONDS`` long and at most ``MAX_WIDTH`` pixels wide.
+its start; it is at most ``MAX_SECONDS`` long and at most ``MAX_WIDTH`` pixels wide. Unless the run was made with
+``--no-blur``, the faces inside every stored box of each frame are blurred, as in the run's own videos.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import cv2
+import numpy as np
 
 from crosscam.errors import CrosscamError
 from crosscam.serve.data import RunData
@@ -86,12 +88,21 @@ def _write_clip(run: RunData, tracklet: Tracklet, lead: int, path: Path) -> None
     last = min(tracklet.last_frame + lead, first + int(MAX_SECONDS * camera.fps))
     scale = min(1.0, MAX_WIDTH / camera.width) if camera.width else 1.0
     size = (int(round(camera.width * scale)), int(round(camera.height * scale)))
+    blurrer, people = None, None
+    if run.blur:
+        from crosscam.privacy.face_blur import default_blurrer
+
+        blurrer, people = default_blurrer(), run.camera_boxes(camera.name).sorted()
     temporary = path.with_suffix(".part.mp4")
     with open_video_writer(temporary, camera.fps, size) as writer:
         for frame in open_source(camera.source, camera.name, start_frame=first):
             if frame.index > last:
                 break
-            image = cv2.resize(frame.image, size, interpolation=cv2.INTER_AREA) if scale != 1.0 else frame.image
+            image = frame.image
+            if blurrer is not None:
+                start, stop = np.searchsorted(people.frame, [frame.index, frame.index + 1])
+                image = blurrer.blur_people(image, people.xyxy[start:stop])
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA) if scale != 1.0 else image
             box = box_of.get(frame.index)
             if box is not None:
                 x1, y1, x2, y2 = (int(round(v * scale)) for v in box)

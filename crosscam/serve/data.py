@@ -34,6 +34,7 @@ class RunData:
     embedder: str
     calibration: Calibration
     assets: str | None  # where the run found its models
+    blur: bool = True  # faces blurred in what the run exported (False: it ran with --no-blur); clips follow it
 
     @classmethod
     def open(cls, folder: str | Path) -> RunData:
@@ -62,6 +63,7 @@ class RunData:
                 embedder=meta["embedder"],
                 calibration=Calibration(**meta["calibration"]),
                 assets=meta.get("assets"),
+                blur=bool(meta.get("blur", True)),
             )
         finally:
             store.close()
@@ -103,15 +105,18 @@ class RunData:
 
     def boxes_of(self, tracklet: Tracklet) -> TrackedBoxes:
         """The stored boxes of one tracklet, in frame order (a camera's boxes are read once, then kept)."""
+        return self.camera_boxes(tracklet.camera).of_track(tracklet.track_id)
+
+    def camera_boxes(self, camera: str) -> TrackedBoxes:
+        """Every stored box of one camera (read once, then kept)."""
         with self._lock:
-            if tracklet.camera not in self._boxes:
+            if camera not in self._boxes:
                 store = IndexStore.open(self.folder)  # a connection per call: sqlite's belong to one thread
                 try:
-                    self._boxes[tracklet.camera] = store.boxes(tracklet.camera)
+                    self._boxes[camera] = store.boxes(camera)
                 finally:
                     store.close()
-            boxes = self._boxes[tracklet.camera]
-        return boxes.of_track(tracklet.track_id)
+            return self._boxes[camera]
 
     def video_of(self, camera: str) -> str | None:
         """The run's annotated video of ``camera`` (path relative to the folder), if it was written."""

@@ -28,6 +28,8 @@ INDEX_FILES = frozenset(
     | {"embeddings.faiss", "embeddings.npy.tmp.npy", "embeddings.npy.erase.tmp.npy"}
 )
 TEMPORARY_PREFIXES = (f".{MANIFEST}.", ".embeddings.faiss.")
+# Written after the run, on demand and by several threads at once: `crosscam serve`'s clip cache.
+GENERATED_FOLDERS = ("serve_clips/",)
 SHOWN = 5  # how many foreign files an error names
 
 
@@ -96,7 +98,7 @@ def _entries(folder: Path) -> list[Path]:
 
 def _ours(relative: Path, listed: set[str]) -> bool:
     name = relative.as_posix()
-    return name in listed or name in INDEX_FILES or name.startswith(TEMPORARY_PREFIXES)
+    return name in listed or name in INDEX_FILES or name.startswith(TEMPORARY_PREFIXES + GENERATED_FOLDERS)
 
 
 def remove_run_outputs(folder: str | os.PathLike, sources: Sequence[str | os.PathLike] = ()) -> list[Path]:

@@ -67,3 +67,39 @@ def test_the_query_picture_blurs_every_tile_unless_told_not_to(tmp_path, epfl_fr
     assert _difference(plain, blurred, (face[0] + gap, face[1], face[2] + gap, face[3])) > 3
     below = (0, TILE_HEIGHT - 40, TILE_WIDTH, TILE_HEIGHT - 5)  # the legs: no face, unchanged
     assert _difference(plain, blurred, below) < 0.5
+
+
+def _clip_frame(folder, assets_dir, blur: bool) -> np.ndarray:
+    """Frame 100 of ``crosscam serve``'s clip of a one-tracklet run over Single1.mp4 (frames 95-105)."""
+    from dataclasses import replace
+
+    from crosscam.serve.clips import make_clip
+    from crosscam.serve.data import RunData
+    from crosscam.store.index_store import IndexStore
+    from crosscam.types import Camera, TrackedBoxes, identities_from
+
+    source = assets_dir / "data" / "epfl_lab_2cam" / "Single1.mp4"
+    store = IndexStore.create(folder)
+    frames = np.arange(95, 106)
+    boxes = TrackedBoxes("lab_b", frames, frames / 25, np.ones(11), np.tile(EPFL_PERSON, (11, 1)), np.ones(11))
+    tracklet = Tracklet("lab_b", 1, 95 / 25, 105 / 25, 95, 105, 11, 1, np.ones(4, np.float32) / 2)
+    video = open_source(source, "lab_b")
+    camera = Camera("lab_b", str(source), None, 25.0, video.width, video.height, video.frame_count)
+    store.add_camera(camera, [tracklet], boxes)
+    store.set_identities(identities_from([(t, 0, 1.0) for t in store.tracklets()], store.cameras()))
+    calibration = {"embedder": "hsv-stripes", "slope": 1.0, "intercept": 0.0, "fitted_on": [], "num_positive": 1}
+    store.set_meta(embedder="hsv-stripes", calibration={**calibration, "num_negative": 1})
+    store.close()
+    run = replace(RunData.open(folder), blur=blur)
+    relative, lead_seconds = make_clip(run, run.tracklets[0])
+    frames = list(open_source(folder / relative, "clip"))
+    first = 95 - int(round(lead_seconds * 25))  # the clip starts `lead` frames before the tracklet
+    return frames[100 - first].image
+
+
+def test_the_web_interfaces_clips_blur_faces_unless_the_run_did_not(tmp_path, assets_dir, epfl_frame):
+    blurred = _clip_frame(tmp_path / "blurred", assets_dir, True)
+    plain = _clip_frame(tmp_path / "plain", assets_dir, False)
+    assert _difference(plain, epfl_frame, EPFL_FACE) < 6  # the source's frame, up to the codec
+    assert _difference(blurred, epfl_frame, EPFL_FACE) > 2 * _difference(plain, epfl_frame, EPFL_FACE)
+    assert _difference(blurred, plain, (0, 300, 250, 450)) < 3  # away from the face: as the source
