@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from crosscam.store.manifest import record_outputs
     from crosscam.viz.query_result import draw_query_result
 
-    result = search_index(args.index, args.image, args.assets)
+    result = search_index(args.index, args.image, args.assets, top=args.top)
     print(f"query {args.image} against {args.index} ({result.embedder}); P(same) assumes even prior odds")
     print("\n| rank | person | best P(same) | best cosine | camera | track | time (s) |")
     print("|---:|---:|---:|---:|---|---:|---|")

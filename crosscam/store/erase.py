@@ -3,9 +3,10 @@
 What goes, for the selected tracklets: their rows (tracklets, boxes, identity memberships), their embedding
 rows in ``embeddings.npy`` (the matrix is rewritten with those rows zeroed and unreferenced rows at the end
 dropped, so row numbers of the other tracklets stay valid), their vectors in the vector index
-(``embeddings.faiss``), their thumbnails, and the annotated videos and frame recordings of the cameras they
-were seen in (those show the person and cannot be redrawn without them; rerun to get videos again).
-``identities.json`` / ``identities.csv`` are rewritten from what remains. SQLite deletes with
+(``embeddings.faiss``), their thumbnails, the clips ``crosscam serve`` cut of them (``serve_clips/``), and the
+annotated videos and frame recordings of the cameras they were seen in (those show the person and cannot be
+redrawn without them; rerun to get videos again). ``identities.json`` / ``identities.csv`` and the multi-camera
+tracks of ``mtmc/`` (their boxes) are rewritten from what remains. SQLite deletes with
 ``secure_delete`` on and the database is vacuumed, so the removed rows' bytes do not linger in free pages.
 
 The steps run in an order that is safe to interrupt: the database transaction first (after it, nothing refers
@@ -32,6 +33,7 @@ from crosscam.errors import CrosscamError
 from crosscam.store.index_store import DATABASE, EMBEDDINGS, IndexStore
 
 VECTOR_INDEX = "embeddings.faiss"
+MTMC = "mtmc"
 
 
 def camera_media(folder: Path, camera: str) -> list[Path]:
@@ -178,14 +180,14 @@ def erase(
         db.execute("PRAGMA secure_delete = ON")
         _check_selection(db, selection)
         chosen = select_tracklets(db, selection)
-        thumbnails = [
-            folder / thumb
-            for (thumb,) in db.execute(
-                f"SELECT thumbnail FROM tracklets WHERE id IN ({','.join('?' * len(chosen))})",
-                [tid for tid, _, _, _ in chosen],
-            )
-            if thumb
-        ]
+        thumbnails, clips = [], []
+        for camera, track, first, last, thumb in db.execute(
+            "SELECT camera, track_id, first_frame, last_frame, thumbnail FROM tracklets"
+            f" WHERE id IN ({','.join('?' * len(chosen))})",
+            [tid for tid, _, _, _ in chosen],
+        ):
+            thumbnails += [folder / thumb] if thumb else []
+            clips += _clip_files(folder, camera, track, first, last)
         only_camera = selection.camera if selection.identity is None and selection.before is None else None
         boxes, touched = _delete_rows(db, chosen, only_camera)
         db.execute("VACUUM")
@@ -195,7 +197,7 @@ def erase(
     vectors = _remove_vectors(folder, [tid for tid, _, _, _ in chosen])
     removed = []
     cameras = sorted({camera for _, camera, _, _ in chosen} | ({only_camera} if only_camera else set()))
-    for path in [*thumbnails, *(path for camera in cameras for path in media(folder, camera))]:
+    for path in [*thumbnails, *clips, *(path for camera in cameras for path in media(folder, camera))]:
         if path.is_file() and folder.resolve() in path.resolve().parents:
             path.unlink()
             removed.append(path)
@@ -205,13 +207,45 @@ def erase(
     )
 
 
+def _clip_files(folder: Path, camera: str, track: int, first: int, last: int) -> list[Path]:
+    """The clip ``crosscam serve`` cuts of a tracklet, and the temporary file of one being cut."""
+    from crosscam.serve.clips import clip_name
+    from crosscam.types import Tracklet
+
+    clip = folder / clip_name(Tracklet(camera, track, 0.0, 0.0, first, last, 0, 0, np.zeros(1, np.float32)))
+    return [clip, clip.with_suffix(".part.mp4")]
+
+
 def _rewrite_identity_files(folder: Path) -> None:
     from crosscam.store.identities import write_identities
 
-    if not (folder / "identities.json").exists() and not (folder / "identities.csv").exists():
-        return
     store = IndexStore.open(folder)
     try:
-        write_identities(store.identities(), store.cameras(), folder, store.meta().get("truncated"))
+        if (folder / "identities.json").exists() or (folder / "identities.csv").exists():
+            write_identities(store.identities(), store.cameras(), folder, store.meta().get("truncated"))
+        if (folder / MTMC).is_dir():
+            _rewrite_mtmc(folder / MTMC, store)
     finally:
         store.close()
+
+
+def _rewrite_mtmc(mtmc: Path, store: IndexStore) -> None:
+    """``mtmc/`` from the remaining boxes and identities; ground positions of the remaining boxes are carried over
+    from the old ``aicity.txt`` (the calibrations are not stored), matched by camera name, id, frame and box."""
+    from crosscam.export.mtmc import AICITY_FILE, CAMERAS_FILE, write_mtmc
+
+    def lines(camera_file: Path, aicity: Path) -> dict[tuple, str]:
+        if not camera_file.is_file() or not aicity.is_file():
+            return {}
+        names = dict(line.split(" ", 1) for line in camera_file.read_text().splitlines() if line)
+        return {(names.get(f[0]), *f[1:7]): line for line in aicity.read_text().splitlines() if (f := line.split())}
+
+    old = lines(mtmc / CAMERAS_FILE, mtmc / AICITY_FILE)
+    cameras = store.cameras()
+    for stale in mtmc.glob("*.txt"):  # cameras erased whole
+        if stale.name not in (AICITY_FILE, CAMERAS_FILE) and stale.stem not in {c.name for c in cameras}:
+            stale.unlink()
+    write_mtmc(mtmc, [store.boxes(camera.name) for camera in cameras], store.identities())
+    new = lines(mtmc / CAMERAS_FILE, mtmc / AICITY_FILE)
+    carried = [line.split(" ", 1)[0] + " " + old.get(key, line).split(" ", 1)[1] for key, line in new.items()]
+    (mtmc / AICITY_FILE).write_text("".join(f"{line}\n" for line in carried))  # new camera ids, old positions

@@ -228,6 +228,30 @@ class IndexStore:
             for tid, camera, track, first, last, start, end, boxes, crops, row, thumb in rows
         ]
 
+    def tracklet_count(self) -> int:
+        """How many tracklets the cameras stored completely hold."""
+        (count,) = self.db.execute(
+            "SELECT COUNT(*) FROM tracklets t JOIN cameras c ON c.name = t.camera WHERE c.status = 'done'"
+        ).fetchone()
+        return count
+
+    def tracklets_by_id(self, ids: Sequence[int]) -> dict[int, Tracklet]:
+        """The stored tracklets of ``ids`` (absent ids left out), reading only their rows of ``embeddings.npy``."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT t.id, t.camera, t.track_id, t.first_frame, t.last_frame, t.start_s, t.end_s, t.num_boxes,"
+            " t.num_crops, t.embedding_row, t.thumbnail FROM tracklets t JOIN cameras c ON c.name = t.camera"
+            f" WHERE c.status = 'done' AND t.id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        matrix = np.load(self.folder / EMBEDDINGS, mmap_mode="r")
+        return {
+            tid: Tracklet(camera, track, start, end, first, last, boxes, crops, np.array(matrix[row]), thumb, id=tid)
+            for tid, camera, track, first, last, start, end, boxes, crops, row, thumb in rows
+        }
+
     def set_identities(self, identities: Sequence[Identity]) -> None:
         """Replace all identities; their tracklets must be this store's (``Tracklet.id`` set)."""
         rows = [(a.tracklet.id, i.global_id, a.similarity) for i in identities for a in i.appearances]
@@ -237,9 +261,15 @@ class IndexStore:
             self.db.execute("DELETE FROM identities")
             self.db.executemany("INSERT INTO identities VALUES (?, ?, ?)", rows)
 
-    def global_ids(self) -> dict[int, int]:
-        """Tracklet id -> global id of its identity (tracklets never associated are missing)."""
-        return dict(self.db.execute("SELECT tracklet_id, global_id FROM identities"))
+    def global_ids(self, ids: Sequence[int] | None = None) -> dict[int, int]:
+        """Tracklet id -> global id of its identity (tracklets never associated are missing); ``ids``: only those."""
+        if ids is None:
+            return dict(self.db.execute("SELECT tracklet_id, global_id FROM identities"))
+        ids = [int(i) for i in ids]
+        placeholders = ",".join("?" * len(ids))
+        return dict(
+            self.db.execute(f"SELECT tracklet_id, global_id FROM identities WHERE tracklet_id IN ({placeholders})", ids)
+        )
 
     def identities(self) -> tuple[Identity, ...]:
         """The stored identities, ordered by global id, each with its appearances in time order."""
