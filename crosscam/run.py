@@ -192,11 +192,12 @@ def truncation_note(truncation) -> str:
     )
 
 
-def _tracker_embedder(name: str | None, assets: str | None):
-    """The tracker's appearance model; the default one falls back to motion only when its assets are missing."""
+def tracker_embedder(name: str | None, assets: str | None):
+    """The tracker's appearance model (None or ``none``: motion only); the default falls back to motion only when
+    its assets are missing."""
     from crosscam.embed.registry import create_embedder
 
-    if name is None:
+    if name is None or name == "none":
         return None
     try:
         return create_embedder(name, assets)

@@ -13,7 +13,7 @@ import argparse
 import logging
 from pathlib import Path
 
-from crosscam.config import TRACKER_EMBEDDER  # noqa: F401  (also the default of `crosscam track --embedder`)
+from crosscam.config import TRACKER_EMBEDDER
 
 NAME = "run"
 HELP = "detect, track and re-identify people across cameras and time; write identities, report and videos"

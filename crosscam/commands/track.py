@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from crosscam.commands.run import TRACKER_EMBEDDER
+from crosscam.config import TRACKER_EMBEDDER
+from crosscam.detect.registry import DEFAULT_DETECTOR
 from crosscam.track.interpolate import DEFAULT_INTERPOLATE_SECONDS
 
 NAME = "track"
@@ -20,27 +21,11 @@ def parse_size(text: str) -> tuple[int, int]:
     return height, width
 
 
-def tracker_embedder(name: str, assets: str | None):
-    """The tracker's appearance model: None for ``none``; the default falls back to motion only when unavailable."""
-    from crosscam.embed.registry import create_embedder
-    from crosscam.errors import CrosscamError
-
-    if name == "none":
-        return None
-    try:
-        return create_embedder(name, assets)
-    except CrosscamError as error:
-        if name != TRACKER_EMBEDDER:
-            raise
-        print(f"note: tracking on motion only ({error})")
-        return None
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="video file, image folder or stream URL (rtsp://, http://)")
     parser.add_argument("--camera", help="camera name (default: the source's file name without extension)")
     parser.add_argument("--out", required=True, type=Path, help="output folder")
-    parser.add_argument("--detector", default="bytetrack-nano", help="bytetrack-nano (default) or yolox-nano-coco")
+    parser.add_argument("--detector", default=DEFAULT_DETECTOR, help=f"{DEFAULT_DETECTOR} (default) or yolox-nano-coco")
     parser.add_argument(
         "--detector-size", type=parse_size, help="detector input HEIGHTxWIDTH, multiples of 32 (default: model scale)"
     )
@@ -95,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
     source = open_source(args.source, camera, fps=fps, start_frame=args.start_frame)
     print(f"{camera}: frame rate {source.fps:g} fps, from {fps_origin}")
     detector = create_detector(args.detector, args.assets, args.detector_size)
+    from crosscam.run import tracker_embedder
+
     embedder = tracker_embedder(args.embedder, args.assets)
     print(f"{camera}: appearance cue {args.embedder if embedder is not None else 'none (motion only)'}")
     tracker = Tracker(TrackerConfig(fps=source.fps, camera_motion=args.camera_motion), embedder)
