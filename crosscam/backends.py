@@ -51,12 +51,12 @@ def models_for(embedder: str, detector: str, detector_input, tracker_embedder: s
     """(detector, embedder, tracker embedder) built once per process for one set of names."""
     from crosscam.detect.registry import create_detector
     from crosscam.embed.registry import create_embedder
-    from crosscam.run import tracker_embedder
+    from crosscam.run import tracker_embedder as create_tracker_embedder
 
     return (
         create_detector(detector, assets, detector_input),
         create_embedder(embedder, assets),
-        tracker_embedder(tracker_embedder, assets),
+        create_tracker_embedder(tracker_embedder, assets),
     )
 
 
