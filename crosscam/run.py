@@ -61,16 +61,11 @@ def run_cameras(
     the numbers an earlier run of the index gave them (:mod:`crosscam.associate.incremental`).
     """
     from crosscam.assets import search_roots
-    from crosscam.associate.associate import associate
     from crosscam.associate.calibration import load_calibration
-    from crosscam.associate.constraints import LinkConstraints
-    from crosscam.associate.incremental import keep_identity_numbers
     from crosscam.backends import CameraJob, InProcessBackend
     from crosscam.embed.registry import default_embedder_name
     from crosscam.io.probe import probe_sources
     from crosscam.privacy.face_blur import blur_faces
-    from crosscam.serve.corrections import export_corrections
-    from crosscam.store.identities import write_corrections, write_identities
     from crosscam.store.index_store import IndexStore
     from crosscam.store.manifest import check_out_folder, record_outputs, remove_run_outputs
 
@@ -122,14 +117,49 @@ def run_cameras(
         store.set_meta(truncated=truncated)
         store.add_camera(processed.camera, tracklets, processed.result.boxes)
         log.info("%s: %d tracklets", name, len(tracklets))
-    stored_cameras = store.cameras()
-    grounds = config.association.grounds
-    boxes = {name: store.boxes(name) for name in grounds}
     stored = store.tracklets()
     _update_vector_index(store, stored, {job.spec.name for job in jobs})
+    identities, files, _, _ = associate_index(
+        store, config, calibration, embedder_name, videos=videos, tracklets=stored
+    )
+    stored_cameras = tuple(store.cameras())
+    store.close()
+    return RunResult(out, stored_cameras, identities, files)
+
+
+def associate_index(
+    store,
+    config: RunConfig,
+    calibration,
+    embedder_name: str,
+    threshold: float | None = None,
+    videos: bool = True,
+    tracklets: Sequence | None = None,
+):
+    """Associate every stored tracklet and write the run's outputs (identities, corrections, MTMC files, videos,
+    report), keeping the identity numbers the index gave before and the investigators' corrections.
+
+    Shared by :func:`run_cameras` and ``crosscam associate``. ``threshold`` overrides the calibrated one.
+    Returns ``(identities, files, number changes, link constraints)``.
+    """
+    from crosscam.associate.associate import associate
+    from crosscam.associate.constraints import LinkConstraints
+    from crosscam.associate.incremental import keep_identity_numbers
+    from crosscam.serve.corrections import export_corrections
+    from crosscam.store.identities import write_corrections, write_identities
+    from crosscam.store.manifest import record_outputs
+
+    out = store.folder
+    truncated = store.meta().get("truncated") or {}
+    stored_cameras = store.cameras()
+    grounds = config.association.grounds
+    names = {camera.name for camera in stored_cameras}
+    boxes = {name: store.boxes(name) for name in grounds if name in names}
+    stored = store.tracklets() if tracklets is None else tracklets
     corrections = export_corrections(out)  # what investigators corrected in `crosscam serve`: always kept
     links = LinkConstraints.from_export(corrections)
-    association = associate(stored, boxes, stored_cameras, config.association, calibration.threshold, links)
+    threshold = calibration.threshold if threshold is None else threshold
+    association = associate(stored, boxes, stored_cameras, config.association, threshold, links)
     for line in association.refinement:
         log.info("ground plane %s", line.describe())
     if grounds and config.association.refine_grounds:
@@ -157,8 +187,7 @@ def run_cameras(
     record_outputs(out, files.values())
     files["report"] = _write_report(store, identities, embedder_name, calibration, config, files, truncated, blocked)
     record_outputs(out, [files["report"], out / "timeline.png"])
-    store.close()
-    return RunResult(out, tuple(stored_cameras), identities, files)
+    return identities, files, changes, links
 
 
 def blocked_notes(blocked, tracklets: Sequence, identities) -> list[str]:

@@ -41,18 +41,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from crosscam.associate.associate import associate
     from crosscam.associate.calibration import Calibration
-    from crosscam.associate.constraints import LinkConstraints
-    from crosscam.associate.incremental import keep_identity_numbers
     from crosscam.cameras import load_cameras_file, parse_transit
     from crosscam.config import RunConfig
     from crosscam.errors import CrosscamError
-    from crosscam.run import _render_videos, _write_mtmc, _write_report
-    from crosscam.serve.corrections import export_corrections
-    from crosscam.store.identities import write_corrections, write_identities
+    from crosscam.run import associate_index
     from crosscam.store.index_store import IndexStore
-    from crosscam.store.manifest import record_outputs
 
     IndexStore.open(args.index).close()  # a one-line error when DIR holds no index
     store = IndexStore.create(args.index)
@@ -73,27 +67,16 @@ def run(args: argparse.Namespace) -> int:
     unknown = sorted({n for w in transit for n in (w.camera_a, w.camera_b)} - names)
     if unknown:
         raise CrosscamError(f"transit names camera {unknown[0]!r}, not in {args.index}; cameras: {', '.join(names)}")
-    tracklets = store.tracklets()
-    boxes = {name: store.boxes(name) for name in association_config.grounds if name in names}
-    corrections = export_corrections(args.index)
-    links = LinkConstraints.from_export(corrections)
-    association = associate(tracklets, boxes, cameras, association_config, threshold, links)
-    identities, changes = keep_identity_numbers(store, tracklets, association)
-    store.set_identities(identities)
-    json_path, csv_path = write_identities(identities, cameras, store.folder, store.meta().get("truncated"))
-    files = {"identities.json": json_path, "identities.csv": csv_path}
-    if corrections["log"]:
-        files["corrections.json"] = write_corrections(store.folder, corrections)
-    files.update(_write_mtmc(store, identities, association.grounds))
-    if not args.no_video:
-        files.update(_render_videos(store, identities))
-    files["report"] = _write_report(store, identities, meta["embedder"], calibration, config, files)
-    record_outputs(store.folder, [*files.values(), store.folder / "timeline.png"])
+    config = replace(config, association=association_config)
+    identities, files, changes, links = associate_index(
+        store, config, calibration, meta["embedder"], threshold, videos=not args.no_video
+    )
+    tracklet_count = store.tracklet_count()
     store.close()
-    print(f"{len(identities)} people from {len(tracklets)} tracklets at threshold {threshold:.4f}")
+    print(f"{len(identities)} people from {tracklet_count} tracklets at threshold {threshold:.4f}")
     if links:
         print(f"kept {len(links.must)} must-link and {len(links.cannot)} cannot-link pair(s) of corrections")
     for line in changes.describe():
         print(line)
-    print(f"wrote {json_path}, {csv_path}, {files['report']}")
+    print(f"wrote {files['identities.json']}, {files['identities.csv']}, {files['report']}")
     return 0
