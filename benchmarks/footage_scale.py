@@ -6,8 +6,8 @@ of video by :class:`LoopedSource` (each pass read again from the file: no long f
 timestamps run on across passes). Each camera runs exactly what ``crosscam run`` runs for it:
 :func:`crosscam.pipeline.process_camera` with the run's detector, tracker embedder and tracklet embedder, built
 once per worker process by :func:`crosscam.backends.models_for`; several cameras run in a spawned process pool
-of ``--workers`` processes (as ``crosscam run --workers``). Peak RSS is each worker's high-water mark, read when
-its camera passes 10 minutes of footage and when it ends: flat means the second equals the first.
+of ``--workers`` processes (as ``crosscam run --workers``). Peak RSS is each worker's high-water mark, read
+each time its camera passes ``--mark-minutes`` more footage and when it ends: flat means the end equals the first.
 
 ``--idf1`` instead scores the run's boxes of PETS09-S2L1 (kept tracklets, skipped frames interpolated) with
 TrackEval (:func:`crosscam.eval.tracking.evaluate_mot`) at every frame and at ``--detect-fps``.
@@ -33,7 +33,7 @@ from crosscam.config import RunConfig
 from crosscam.detect_rate import detection_stride
 from crosscam.io.frames import Frame, FrameSource, open_source
 
-MARK_MINUTES = 10.0  # peak RSS, wall and CPU time are also printed each time a camera passes this much more footage
+MARK_MINUTES = 10.0  # default --mark-minutes: peak RSS, wall and CPU time printed each time a camera passes this much
 
 
 class LoopedSource(FrameSource):
@@ -67,7 +67,9 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def process_looped(name: str, minutes: float, config: RunConfig, embedder: str, assets: str | None) -> dict:
+def process_looped(
+    name: str, minutes: float, config: RunConfig, embedder: str, assets: str | None, mark_minutes: float = MARK_MINUTES
+) -> dict:
     """One looped camera, processed as ``crosscam run`` processes a camera (in this worker process)."""
     from crosscam.backends import models_for
     from crosscam.pipeline import process_camera
@@ -79,13 +81,13 @@ def process_looped(name: str, minutes: float, config: RunConfig, embedder: str, 
     video = str(resolve_dataset("pets09_s2l1", assets) / "vtest.avi")
     probe = open_source(video, name)
     source = LoopedSource(video, name, minutes, detection_stride(probe.fps, config.detect_fps))
-    marks = []  # peak RSS at each MARK_MINUTES of footage
+    marks = []  # peak RSS at each mark_minutes of footage
 
     def on_frame(frame: Frame, tracked) -> None:
-        if frame.timestamp >= (len(marks) + 1) * MARK_MINUTES * 60:
+        if frame.timestamp >= (len(marks) + 1) * mark_minutes * 60:
             marks.append(peak_rss_mib())
             wall, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
-            minutes = len(marks) * MARK_MINUTES
+            minutes = len(marks) * mark_minutes
             print(
                 f"  {name} at {minutes:g} min of footage: {wall:.0f} s wall, {cpu:.0f} s CPU, "
                 f"peak RSS {marks[-1]:.0f} MiB",
@@ -103,6 +105,7 @@ def process_looped(name: str, minutes: float, config: RunConfig, embedder: str, 
         "rss_mark": marks[0] if marks else None,
         "rss_end": peak_rss_mib(),
         "tracklets": len(processed.result.tracklets),
+        "boxes": len(processed.result.boxes),
         "frames_detected": -(-source.frame_count // source.step),
     }
 
@@ -112,19 +115,20 @@ def scale_row(args, embedder: str) -> None:
     names = [f"pets{i}" for i in range(args.cameras)]
     started = time.perf_counter()
     if args.workers == 1 and args.cameras == 1:
-        results = [process_looped(names[0], args.minutes, config, embedder, args.assets)]
+        results = [process_looped(names[0], args.minutes, config, embedder, args.assets, args.mark_minutes)]
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(args.workers, context) as pool:
-            futures = [pool.submit(process_looped, n, args.minutes, config, embedder, args.assets) for n in names]
+            jobs = [(n, args.minutes, config, embedder, args.assets, args.mark_minutes) for n in names]
+            futures = [pool.submit(process_looped, *job) for job in jobs]
             results = [future.result() for future in futures]
     wall = time.perf_counter() - started
     camera_hours = args.cameras * args.minutes / 60
     mark = [r["rss_mark"] for r in results if r["rss_mark"] is not None]
     print(
         "| cameras | workers | footage per camera (min) | detect fps | wall (s) | min per camera-hour | x real time "
-        "| detected frames/s | CPU min per camera-hour | peak RSS per worker at 10 min (MiB) | at end (MiB) "
-        "| tracklets per camera |"
+        "| detected frames/s | CPU min per camera-hour "
+        f"| peak RSS per worker at {args.mark_minutes:g} min (MiB) | at end (MiB) | tracklets per camera |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     frames = sum(r["frames_detected"] for r in results)
@@ -138,7 +142,7 @@ def scale_row(args, embedder: str) -> None:
     for r in results:
         print(
             f"  {r['camera']}: {r['seconds']:.0f} s processing ({r['cpu_seconds']:.0f} s CPU), "
-            f"models loaded in {r['load_seconds']:.1f} s"
+            f"models loaded in {r['load_seconds']:.1f} s, {r['boxes']} boxes"
         )
 
 
@@ -177,6 +181,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10.0, help="footage per camera (default 10)")
     parser.add_argument("--cameras", type=int, default=1)
+    parser.add_argument(
+        "--mark-minutes", type=float, default=MARK_MINUTES, help="print peak RSS every this much footage (default 10)"
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--detect-fps", type=float, default=5.0)
     parser.add_argument("--idf1", action="store_true", help="PETS09-S2L1 accuracy at every frame and --detect-fps")

@@ -17,7 +17,6 @@ from crosscam.associate.tracklet_builder import CameraTracklets, TrackletBuilder
 from crosscam.cameras import CameraSpec
 from crosscam.config import RunConfig
 from crosscam.detect.base import Detections, Detector
-from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame, FrameSource, Truncation
 from crosscam.io.probe import check_complete
@@ -54,14 +53,14 @@ def process_camera(
     ``embedder`` makes the tracklet embeddings used across cameras. ``on_frame`` sees every frame with its
     tracked boxes as it is processed (for example to write a video: the source is read once). A source that yields
     every ``source.step``-th frame (``--detect-fps``) is tracked at ``fps / step``, and the boxes of the frames
-    between are interpolated (:mod:`crosscam.detect_rate`). ``progress``: draw progress bars.
+    between are interpolated as each track ends (:mod:`crosscam.detect_rate`). ``progress``: draw progress bars.
     """
     from crosscam.track import Tracker, track_frames
 
     config = config or RunConfig()
     step = source.step
     tracker = Tracker(replace(config.tracker, fps=source.fps / step), tracker_embedder)
-    builder = TrackletBuilder(spec.name, config.crops)
+    builder = TrackletBuilder(spec.name, config.crops, step)
     count = 0
     total = None if source.frame_count is None else -(-(source.frame_count - source.start_frame) // step)
     frames = tqdm(source, total=total, desc=f"track {spec.name}", unit="frame", disable=not progress)
@@ -76,5 +75,4 @@ def process_camera(
         count = frame.index + 1
     truncation = check_complete(source, config.strict)  # an error under --strict, before the tracklets are embedded
     camera = Camera(spec.name, spec.source, spec.start_time, source.fps, source.width, source.height, count)
-    result = fill_skipped_frames(builder.finish(embedder, progress=progress), step)
-    return ProcessedCamera(camera, result, truncation)
+    return ProcessedCamera(camera, builder.finish(embedder, progress=progress), truncation)

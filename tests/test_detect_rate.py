@@ -4,7 +4,6 @@ import cv2
 import numpy as np
 import pytest
 
-from crosscam.associate.tracklet_builder import CameraTracklets
 from crosscam.cameras import CameraSpec
 from crosscam.detect.base import Detections, Detector
 from crosscam.detect_rate import detection_stride, fill_skipped_frames, recorded_boxes, recording_stride
@@ -12,7 +11,7 @@ from crosscam.embed.hsv import HsvStripesEmbedder
 from crosscam.errors import CrosscamError
 from crosscam.io.frames import open_source
 from crosscam.pipeline import process_camera
-from crosscam.types import TrackedBoxes, Tracklet
+from crosscam.types import TrackedBoxes
 
 
 def test_stride_is_the_rounded_ratio_of_rates():
@@ -28,15 +27,14 @@ def test_skipped_frames_are_interpolated_between_detected_ones_only():
     ids = np.array([1, 1, 1, 1, 2])
     xyxy = np.array([[0, 0, 10, 20], [3, 0, 13, 20], [6, 0, 16, 20], [12, 0, 22, 20], [50, 50, 60, 70]], float)
     boxes = TrackedBoxes("cam", frames, frames * 0.04 + 1.0, ids, xyxy, [0.9, 0.8, 0.7, 0.9, 0.5])
-    tracklets = [Tracklet("cam", t, 0, 0, 0, 0, int((ids == t).sum()), 1, np.ones(2)) for t in (1, 2)]
-    filled = fill_skipped_frames(CameraTracklets(tracklets, boxes, {}), stride=3)
-    one = filled.boxes.of_track(1)
+    filled = fill_skipped_frames(boxes, stride=3)
+    one = filled.of_track(1)
     assert one.frame.tolist() == [0, 1, 2, 3, 4, 5, 6, 12]
     np.testing.assert_allclose(one.xyxy[:, 0], [0, 1, 2, 3, 4, 5, 6, 12])
     np.testing.assert_allclose(one.timestamp, one.frame * 0.04 + 1.0)
     assert one.score[1] == pytest.approx(0.8) and one.score[4] == pytest.approx(0.7)  # the lower of the two ends
-    assert [t.num_boxes for t in filled.tracklets] == [8, 1]
-    assert fill_skipped_frames(CameraTracklets(tracklets, boxes, {}), stride=1).boxes is boxes
+    assert filled.frame.tolist() == [0, 1, 2, 3, 4, 5, 6, 6, 12] and filled.track_id[6:8].tolist() == [1, 2]
+    assert fill_skipped_frames(boxes, stride=1) is boxes
 
 
 def test_a_step_reads_every_stride_th_frame_with_source_indices(tmp_path):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crosscam.detect.base import Detections
+from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.io.frames import Frame
 from crosscam.types import TrackedBoxes, Tracklet
@@ -93,20 +94,32 @@ def covered_fraction(xyxy: np.ndarray) -> np.ndarray:
 
 
 class TrackletBuilder:
-    """Feed it every (frame, tracked detections) of one camera (:meth:`flush` now and then), then :meth:`finish`."""
+    """Feed it every (frame, tracked detections) of one camera (:meth:`flush` now and then), then :meth:`finish`.
 
-    def __init__(self, camera: str, config: CropConfig = CropConfig()):
+    A camera's memory stays flat in its length: a finished track keeps its embedding, thumbnail and its boxes
+    as numpy columns (about 50 bytes a box, in one block per flush), never Python objects per box or per frame.
+    ``stride``: the camera is detected every ``stride``-th frame (``--detect-fps``); each finished track's boxes
+    are interpolated across the skipped frames (:func:`crosscam.detect_rate.fill_skipped_frames`).
+    """
+
+    def __init__(self, camera: str, config: CropConfig = CropConfig(), stride: int = 1):
         self.camera = camera
         self.config = config
+        self.stride = stride
         self._tracks: dict[int, _Track] = {}
-        self._boxes: list[TrackedBoxes] = []  # per frame
-        self._flushed: dict[int, tuple[np.ndarray, int, np.ndarray]] = {}  # id -> (embedding, num_crops, best crop)
-        self._rejected: set[int] = set()  # flushed as too short
+        self._frames: list[TrackedBoxes] = []  # one block per frame added since the last flush
+        self._live = TrackedBoxes.empty(camera)  # the earlier boxes of the tracks not finished yet
+        self._live_rows = np.zeros(0, np.int64)
+        self._rows = 0  # boxes added so far; a box's row is its place in the camera's stream of boxes
+        self._done: list[tuple[TrackedBoxes, np.ndarray]] = []  # finished tracks' boxes and (stride 1) rows
+        self._tracklets: dict[int, Tracklet] = {}
+        self._best_crops: dict[int, np.ndarray] = {}
 
     def add(self, frame: Frame, detections: Detections) -> None:
         height, width = frame.image.shape[:2]
         xyxy = detections.xyxy
-        self._boxes.append(TrackedBoxes.of_frame(frame, detections))
+        self._frames.append(TrackedBoxes.of_frame(frame, detections))
+        self._rows += len(xyxy)
         covered = covered_fraction(xyxy)
         config = self.config
         margin = config.edge_margin
@@ -146,19 +159,47 @@ class TrackletBuilder:
             track.stride *= 2
 
     def flush(self, embedder: Embedder, now: float, idle_seconds: float) -> int:
-        """Embed the tracks without a box for more than ``idle_seconds`` before ``now`` and free their crops (only
-        their embedding and thumbnail stay), so a long camera's memory stays bounded; returns how many were flushed.
+        """Finish the tracks without a box for more than ``idle_seconds`` before ``now``: embed them, free their
+        crops and compact their boxes (only their tracklet, thumbnail and boxes stay); returns how many finished.
 
         ``idle_seconds`` must exceed the tracker's ``max_lost_seconds``: a track it has dropped never grows again.
         """
         done = {t: track for t, track in self._tracks.items() if now - track.last_seen > idle_seconds}
-        self._flushed.update(self._embed(done, embedder, progress=False))
-        self._rejected.update(t for t in done if t not in self._flushed)
+        self._close(done, embedder, progress=False)
+        return len(done)
+
+    def _close(self, done: dict[int, _Track], embedder: Embedder, progress: bool) -> None:
+        """Embed the ``done`` tracks; keep the tracklets of those worth keeping and move their boxes (skipped
+        frames filled) into one compact block; drop the boxes of the others."""
+        embedded = self._embed(done, embedder, progress)
+        pending = TrackedBoxes.concatenate(self.camera, [self._live, *self._frames])
+        fresh = len(pending) - len(self._live)
+        rows = np.concatenate([self._live_rows, np.arange(self._rows - fresh, self._rows)])
+        finished = np.isin(pending.track_id, list(done))
+        kept = finished & np.isin(pending.track_id, list(embedded))
+        self._frames, self._live, self._live_rows = [], pending[~finished], rows[~finished]
         for track_id in done:
             del self._tracks[track_id]
-        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
-        self._boxes = [boxes[~np.isin(boxes.track_id, list(self._rejected))]]  # one block instead of one per frame
-        return len(done)
+        if not kept.any():
+            return
+        boxes = pending[kept]
+        filled = fill_skipped_frames(boxes, self.stride)
+        counts = dict(zip(*np.unique(filled.track_id, return_counts=True), strict=True))
+        for track_id, own in boxes.by_track().items():
+            embedding, num_crops, best = embedded[track_id]
+            self._tracklets[track_id] = Tracklet(
+                camera=self.camera,
+                track_id=track_id,
+                start=float(own.timestamp[0]),
+                end=float(own.timestamp[-1]),
+                first_frame=int(own.frame[0]),
+                last_frame=int(own.frame[-1]),
+                num_boxes=int(counts[track_id]),
+                num_crops=num_crops,
+                embedding=embedding,
+            )
+            self._best_crops[track_id] = best
+        self._done.append((filled, rows[kept] if self.stride <= 1 else np.zeros(0, np.int64)))
 
     def _embed(self, tracks: dict[int, _Track], embedder: Embedder, progress: bool):
         """(embedding, num_crops, best crop) of each track worth keeping: at least ``min_boxes`` boxes and a crop."""
@@ -183,25 +224,15 @@ class TrackletBuilder:
     def finish(self, embedder: Embedder, progress: bool = False) -> CameraTracklets:
         """Tracklets with at least ``min_boxes`` boxes, each embedded from at most ``max_crops`` evenly spaced crops.
 
-        All crops of the tracks not flushed yet are embedded in one call (batches span tracklets).
+        All crops of the tracks not flushed yet are embedded in one call (batches span tracklets). The boxes are
+        in the order they were added (frame by frame), or by frame then track id when skipped frames were filled.
         """
-        embedded = {**self._flushed, **self._embed(self._tracks, embedder, progress)}
-        boxes = TrackedBoxes.concatenate(self.camera, self._boxes)
-        boxes = boxes[np.isin(boxes.track_id, list(embedded))]
-        tracklets = []
-        for track_id, own in boxes.by_track().items():
-            embedding, num_crops, _ = embedded[track_id]
-            tracklets.append(
-                Tracklet(
-                    camera=self.camera,
-                    track_id=track_id,
-                    start=float(own.timestamp[0]),
-                    end=float(own.timestamp[-1]),
-                    first_frame=int(own.frame[0]),
-                    last_frame=int(own.frame[-1]),
-                    num_boxes=len(own),
-                    num_crops=num_crops,
-                    embedding=embedding,
-                )
-            )
-        return CameraTracklets(tracklets, boxes, {t: best for t, (_, _, best) in embedded.items()})
+        self._close(dict(self._tracks), embedder, progress)
+        boxes = TrackedBoxes.concatenate(self.camera, [block for block, _ in self._done])
+        if self.stride > 1:
+            order = np.lexsort((boxes.track_id, boxes.frame))
+        else:
+            order = np.argsort(np.concatenate([np.zeros(0, np.int64), *(rows for _, rows in self._done)]))
+        self._done = []  # the blocks freed before the sorted copy is made: at most two copies of the boxes at once
+        tracklets = [self._tracklets[t] for t in sorted(self._tracklets)]
+        return CameraTracklets(tracklets, boxes[order], dict(self._best_crops))

@@ -1,7 +1,10 @@
+import tracemalloc
+
 import numpy as np
 
 from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder, covered_fraction
 from crosscam.detect.base import Detections
+from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame
 
@@ -100,8 +103,67 @@ def test_flushing_ended_tracks_frees_their_crops_and_changes_no_result():
     assert [(t.track_id, t.num_boxes, t.num_crops) for t in want.tracklets] == [(1, 10, 4), (2, 40, 4)]
     for a, b in zip(got.tracklets, want.tracklets, strict=True):
         np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-6)
-    np.testing.assert_array_equal(got.boxes.sorted().xyxy, want.boxes.sorted().xyxy)
+    for column in ("frame", "timestamp", "track_id", "xyxy", "score"):  # same boxes in the same (added) order
+        np.testing.assert_array_equal(getattr(got.boxes, column), getattr(want.boxes, column))
+    assert got.boxes.frame.tolist()[:4] == [0, 0, 1, 1]  # track 1 flushed first, still in frame order
     assert got.best_crops.keys() == want.best_crops.keys() == {1, 2}
+
+
+def _strided_frames(count):
+    """Every 3rd frame of a camera: track 1 on frames 0-27, track 2 on 0-117 (missed on 60), track 3 twice."""
+    return [
+        (
+            3 * i,
+            [(1, (100 + i, 100, 160 + 2 * i, 240))] * (i < 10)
+            + [(2, (300, 100 + i, 380, 260 + i))] * (i != 20)
+            + [(3, (500, 100, 560, 240))] * (i < 2),
+        )
+        for i in range(count)
+    ]
+
+
+def test_skipped_frames_are_filled_as_tracks_end_as_if_filled_at_the_end():
+    config = CropConfig(max_crops=4, min_boxes=3)
+    plain, flushing = TrackletBuilder("cam", config), TrackletBuilder("cam", config, stride=3)
+    for index, boxes in _strided_frames(40):
+        _feed_frame(plain, index, boxes)
+        _feed_frame(flushing, index, boxes)
+        if index in (45, 90):
+            flushing.flush(ShapeEmbedder(), now=index / 10, idle_seconds=1.0)
+    want, got = plain.finish(ShapeEmbedder()), flushing.finish(ShapeEmbedder())
+    filled = fill_skipped_frames(want.boxes, 3)  # the whole camera filled at once
+    for column in ("frame", "timestamp", "track_id", "xyxy", "score"):
+        np.testing.assert_array_equal(getattr(got.boxes, column), getattr(filled, column))
+    assert got.boxes.of_track(2).frame.tolist() == [*range(0, 58), *range(63, 118)]  # the missed frame stays a gap
+    assert [(t.track_id, t.num_boxes, t.first_frame, t.last_frame) for t in got.tracklets] == [
+        (1, 28, 0, 27),
+        (2, 113, 0, 117),
+    ]
+    assert [t.end for t in got.tracklets] == [t.end for t in want.tracklets] == [2.7, 11.7]
+
+
+def test_finishing_a_long_camera_needs_no_more_than_twice_its_boxes():
+    # 6,000 frames at stride 2, tracks of 40 detected frames, flushed every 60 s as process_camera does: the
+    # finished tracks' boxes are kept as columns, so ending the camera costs two copies of its boxes at most.
+    builder = TrackletBuilder("cam", CropConfig(min_boxes=3), stride=2)
+    image = np.zeros((64, 64, 3), np.uint8)
+    xyxy = np.array([[2, 2, 14, 30], [30, 2, 42, 30], [2, 33, 14, 61]], np.float32)
+    flushed_at = 0.0
+    for i in range(6000):
+        ids = np.arange(3) + 3 * (i // 40)
+        builder.add(Frame("cam", 2 * i, 2 * i / 10, image), Detections(xyxy, np.ones(3, np.float32), ids))
+        if 2 * i / 10 - flushed_at >= 60:
+            builder.flush(ShapeEmbedder(), 2 * i / 10, idle_seconds=1.0)
+            flushed_at = 2 * i / 10
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    result = builder.finish(ShapeEmbedder())
+    peak = tracemalloc.get_traced_memory()[1] - before
+    tracemalloc.stop()
+    boxes = result.boxes
+    size = sum(getattr(boxes, c).nbytes for c in ("frame", "timestamp", "track_id", "xyxy", "score"))
+    assert len(boxes) == 3 * (2 * 6000 - 150) and len(result.tracklets) == 450
+    assert peak < 2.5 * size  # filling the whole camera at the end took 8.5 times its boxes
 
 
 def _feed_frame(builder, index, boxes):
