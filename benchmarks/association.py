@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from crosscam.reid.features import embed_samples
 from crosscam.types import Camera, Tracklet
 
 MULTIVIEWX_FPS = 2.0  # annotated frame rate; only the ordering matters here
+DEFAULT = AssociationConfig()  # what `crosscam run` uses
 
 
 def multiviewx_calibrations(root: Path, cameras) -> dict[str, GroundCalibration]:
@@ -56,9 +58,10 @@ def multiviewx_calibrations(root: Path, cameras) -> dict[str, GroundCalibration]
     }
 
 
-def multiviewx(embedder, threshold: float, root: Path, ground: str = "none") -> dict:
+def multiviewx(embedder, threshold: float, root: Path, ground: str = "none", base: AssociationConfig = DEFAULT) -> dict:
     """``ground``: "none" (appearance only), "given" (the sample's calibrations) or "refined" (checked and
-    repaired from the people the cameras see, :mod:`crosscam.associate.ground_refinement`)."""
+    repaired from the people the cameras see, :mod:`crosscam.associate.ground_refinement`). ``base``: the other
+    association settings (site adaptation)."""
     builders, num_boxes = {}, 0
     for annotation in sorted((root / "annotations_positions").glob("*.json")):
         frame_index = int(annotation.stem) - 1  # 0000N.json belongs to image N-1
@@ -84,9 +87,10 @@ def multiviewx(embedder, threshold: float, root: Path, ground: str = "none") -> 
     tracklets = [tracklet for camera in built.values() for tracklet in camera.tracklets]
     boxes_by_camera = {camera: result.boxes for camera, result in built.items()}
     cameras = [Camera(name, str(root / "Image_subsets" / name), fps=MULTIVIEWX_FPS) for name in built]
-    config = AssociationConfig()
+    config = base
     if ground != "none":
-        config = AssociationConfig(grounds=multiviewx_calibrations(root, built), refine_grounds=ground == "refined")
+        grounds = multiviewx_calibrations(root, built)
+        config = replace(base, grounds=grounds, refine_grounds=ground == "refined")
     association = associate(tracklets, boxes_by_camera, cameras, config, threshold)
     labels = association.labels
     true_ids = [tracklet.track_id for tracklet in tracklets]
@@ -111,7 +115,7 @@ def multiviewx(embedder, threshold: float, root: Path, ground: str = "none") -> 
     }
 
 
-def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0) -> dict:
+def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0, base: AssociationConfig = DEFAULT) -> dict:
     split = load_dataset("cuhk01", root, split_seed=split_seed)
     samples = [*split.query, *split.gallery]
     embeddings, pids, camids = tracklet_embeddings(embed_samples(embedder, samples), samples)
@@ -121,7 +125,7 @@ def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0) -> dict:
         for embedding, pid, camera in zip(embeddings, pids, camids, strict=True)
     ]
     cameras = [Camera(name, "") for name in sorted({t.camera for t in tracklets})]
-    labels = associate(tracklets, {}, cameras, AssociationConfig(), threshold).labels
+    labels = associate(tracklets, {}, cameras, base, threshold).labels
     pairs = pairwise_scores(pids, labels)
     return {
         "data": f"CUHK01 test ids, split seed {split_seed}: {len(set(pids))} people x 2 views = {len(pids)} tracklets",

@@ -39,6 +39,7 @@ from crosscam.associate.clustering import (
 from crosscam.associate.constraints import LinkConstraints, enforce_must_links, link_evidence
 from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, ground_evidence
 from crosscam.associate.ground_refinement import CameraRefinement, refine_calibrations
+from crosscam.associate.site_adaptation import Adapted, adapt
 from crosscam.embed.base import l2_normalize
 from crosscam.types import Camera, Identity, TrackedBoxes, Tracklet, identities_from, run_origin
 
@@ -56,6 +57,11 @@ class AssociationConfig:
         near: ground distance (calibration unit, metres) below which co-visible tracklets of two cameras are one
             person: about the 1 m error of a box's bottom edge as a foot point seen from afar.
         far: ground distance beyond which co-visible tracklets cannot be one person (4 m: well beyond that error).
+        site_adaptation: centre each camera's tracklet embeddings on their own mean and carry the threshold over
+            (:mod:`crosscam.associate.site_adaptation`); False: raw embeddings at the calibrated threshold.
+        min_camera_tracklets: centre only when every camera has at least this many tracklets (its mean must be
+            a mean over many people, not a person).
+        whitening: PCA-whiten the centred embeddings too.
     """
 
     transit: tuple[TransitWindow, ...] = ()
@@ -63,6 +69,9 @@ class AssociationConfig:
     refine_grounds: bool = True
     near: float = 1.0
     far: float = 4.0
+    site_adaptation: bool = False
+    min_camera_tracklets: int = 20
+    whitening: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +133,11 @@ def associate(
         n = len(tracklets)
         for name, pairs in (("together", must), ("apart", cannot)):
             evidence[name] = np.concatenate([evidence_pairs(evidence.get(name), n, name), pairs])
-    labels = cluster_tracklets(embeddings, spans, threshold, list(config.transit), **evidence)
+    adapted = Adapted(embeddings, threshold, False)
+    if config.site_adaptation:
+        cameras_of = [t.camera for t in tracklets]
+        adapted = adapt(embeddings, cameras_of, threshold, config.min_camera_tracklets, config.whitening)
+    labels = cluster_tracklets(adapted.embeddings, spans, adapted.threshold, list(config.transit), **evidence)
     if components is not None:
         labels = first_appearance_order(enforce_must_links(labels, components))
     similarity = np.zeros(len(tracklets))
@@ -133,5 +146,7 @@ def associate(
         centre = l2_normalize(embeddings[members].mean(axis=0, keepdims=True))[0]
         similarity[members] = embeddings[members] @ centre
     members = [(t, int(label), float(s)) for t, label, s in zip(tracklets, labels, similarity, strict=True)]
-    blocked = blocked_merges(embeddings, spans, labels, threshold, list(config.transit), evidence.get("apart"))
+    blocked = blocked_merges(
+        adapted.embeddings, spans, labels, adapted.threshold, list(config.transit), evidence.get("apart")
+    )
     return Association(identities_from(members, cameras), labels, tuple(report), grounds, blocked)
