@@ -100,6 +100,29 @@ def track_distance(a: GroundTrack, b: GroundTrack, time_tolerance: float = 0.02)
     return float(np.median(np.linalg.norm(a.positions[rows] - b.positions[cols], axis=1)))
 
 
+def overlapping_pairs(tracks: list[GroundTrack | None], cameras: list[str], time_tolerance: float = 0.02) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of tracklets of different cameras, both with a ground track, whose times
+    overlap (to within ``time_tolerance``): the only pairs that can be co-visible. A sweep over the tracks sorted by
+    start, so the work is the number of such pairs (people seen at once x tracklets), not n x n.
+    """
+    located = np.array([i for i, t in enumerate(tracks) if t is not None and len(t.times)], dtype=np.int64)
+    if len(located) < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    start = np.array([tracks[i].times.min() for i in located])
+    end = np.array([tracks[i].times.max() for i in located])
+    order = np.argsort(start, kind="stable")
+    located, start, end = located[order], start[order], end[order]
+    # Everyone starting after track k and no later than its end (+ tolerance, widened against rounding) overlaps it.
+    limit = np.searchsorted(start, end + 2 * time_tolerance + 1e-9, side="right")
+    counts = np.maximum(limit - np.arange(len(start)) - 1, 0)
+    first = np.repeat(np.arange(len(start)), counts)
+    second = first + 1 + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    camera = np.unique(np.array(cameras, dtype=object)[located].astype(str), return_inverse=True)[1]
+    keep = camera[first] != camera[second]
+    pairs = np.sort(np.stack([located[first[keep]], located[second[keep]]], axis=1), axis=1)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
 def ground_evidence(
     tracks: list[GroundTrack | None],
     cameras: list[str],
@@ -107,21 +130,15 @@ def ground_evidence(
     far: float = 4.0,
     time_tolerance: float = 0.02,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(forbidden, together) n x n boolean matrices from co-visible positions of tracklets in different cameras.
+    """(apart, together) tracklet pairs (m x 2, ``i < j``, sorted) from co-visible positions of tracklets in
+    different cameras: median distance while both are seen above ``far`` / below ``near``.
 
+    Only the pairs whose times overlap are measured (:func:`overlapping_pairs`): no other pair can be co-visible,
+    so the result holds exactly the pairs a check of all n x n pairs finds, at the cost of the overlapping ones.
     Tracklets without a ground track (camera not calibrated) give no evidence.
     """
-    n = len(tracks)
-    forbidden = np.zeros((n, n), dtype=bool)
-    together = np.zeros((n, n), dtype=bool)
-    for i in range(n):
-        for j in range(i + 1, n):
-            a, b = tracks[i], tracks[j]
-            if a is None or b is None or cameras[i] == cameras[j]:
-                continue
-            distance = track_distance(a, b, time_tolerance)
-            if distance is None:
-                continue
-            forbidden[i, j] = forbidden[j, i] = distance > far
-            together[i, j] = together[j, i] = distance < near
-    return forbidden, together
+    candidates = overlapping_pairs(tracks, cameras, time_tolerance)
+    distances = [track_distance(tracks[i], tracks[j], time_tolerance) for i, j in candidates.tolist()]
+    seen = np.array([d is not None for d in distances], dtype=bool)
+    distance = np.array([np.nan if d is None else d for d in distances], dtype=np.float64)
+    return candidates[seen & (distance > far)], candidates[seen & (distance < near)]

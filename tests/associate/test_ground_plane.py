@@ -3,7 +3,13 @@ import json
 import numpy as np
 import pytest
 
-from crosscam.associate.ground_plane import GroundCalibration, GroundTrack, ground_evidence
+from crosscam.associate.ground_plane import (
+    GroundCalibration,
+    GroundTrack,
+    ground_evidence,
+    overlapping_pairs,
+    track_distance,
+)
 from crosscam.errors import CrosscamError
 from crosscam.types import TrackedBoxes
 
@@ -50,13 +56,44 @@ def test_evidence_from_positions():
     far = GroundTrack(times, np.full((5, 2), 5.0))
     later = GroundTrack(times + 10, np.full((5, 2), 5.0))  # never visible at the same time as the others
     apart, together = ground_evidence([here, near, far, later, None], ["a", "b", "c", "d", "e"])
-    assert together[0, 1] and not apart[0, 1]
-    assert apart[0, 2] and apart[1, 2] and not together[0, 2]
-    assert not apart[:, 3].any() and not together[:, 3].any()
-    assert not apart[:, 4].any() and not together[:, 4].any()
+    assert together.tolist() == [[0, 1]]
+    assert apart.tolist() == [[0, 2], [1, 2]]
     # Same camera: no ground evidence (the time-overlap constraint already handles it).
     apart, together = ground_evidence([here, far], ["a", "a"])
-    assert not apart.any() and not together.any()
+    assert apart.shape == together.shape == (0, 2)
+
+
+def _all_pairs_evidence(tracks, cameras, near, far):
+    """The reference: every pair of tracklets measured (n x n)."""
+    apart, together = [], []
+    for i in range(len(tracks)):
+        for j in range(i + 1, len(tracks)):
+            if tracks[i] is None or tracks[j] is None or cameras[i] == cameras[j]:
+                continue
+            distance = track_distance(tracks[i], tracks[j])
+            if distance is not None and distance > far:
+                apart.append([i, j])
+            if distance is not None and distance < near:
+                together.append([i, j])
+    return apart, together
+
+
+def test_evidence_of_overlapping_pairs_equals_that_of_all_pairs():
+    rng = np.random.default_rng(3)
+    tracks, cameras = [], []
+    for _ in range(150):
+        start, length = rng.integers(0, 600), rng.integers(1, 40)  # frames of a 10 fps clock
+        times = (start + np.arange(length)) / 10.0
+        walk = rng.uniform(0, 6, 2) + np.cumsum(rng.normal(0, 0.1, (length, 2)), axis=0)
+        tracks.append(None if rng.random() < 0.1 else GroundTrack(times, walk))
+        cameras.append(f"c{rng.integers(3)}")
+    apart, together = ground_evidence(tracks, cameras, near=1.0, far=3.0)
+    want_apart, want_together = _all_pairs_evidence(tracks, cameras, near=1.0, far=3.0)
+    assert len(want_apart) > 20 and len(want_together) > 5
+    assert apart.tolist() == want_apart and together.tolist() == want_together
+    # Every measured pair overlaps in time; far fewer than all pairs.
+    candidates = overlapping_pairs(tracks, cameras)
+    assert len(candidates) < 150 * 149 / 2 / 5
 
 
 def test_missing_calibration_file_is_a_clear_error(tmp_path):
