@@ -38,6 +38,7 @@ from crosscam.associate.calibration import load_calibration
 from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
 from crosscam.embed.base import l2_normalize
 from crosscam.embed.registry import create_embedder
+from crosscam.eval.association import pairwise_scores
 from crosscam.reid.datasets import ReidSample, load_cuhk01, load_cuhk03_pair1
 from crosscam.reid.features import embed_samples
 
@@ -138,20 +139,6 @@ def tracklet_appearance(
     return l2_normalize(l2_normalize(total) + offset + sigma * noise)
 
 
-def pairwise_f1(true_ids: np.ndarray, predicted: np.ndarray) -> tuple[float, float, float]:
-    """Pairwise (precision, recall, F1) over all unordered tracklet pairs, from the contingency table's counts."""
-
-    def pairs(counts: np.ndarray) -> int:
-        return int((counts * (counts - 1) // 2).sum())
-
-    _, cell = np.unique(np.stack([true_ids, predicted], 1), axis=0, return_counts=True)
-    agreed = pairs(cell)
-    true_pairs, predicted_pairs = pairs(np.bincount(true_ids)), pairs(np.bincount(predicted))
-    precision = agreed / predicted_pairs if predicted_pairs else 1.0
-    recall = agreed / true_pairs if true_pairs else 1.0
-    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-
-
 def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
@@ -169,7 +156,8 @@ def run_size(args: argparse.Namespace, n: int, method: str, threshold: float, re
     labels = cluster_tracklets(embeddings, spans, threshold, transit, method="dense" if method == "dense" else "sparse")
     seconds = time.perf_counter() - started
     rss = peak_rss_gb()  # before the check of the candidates below, which is not part of the product
-    precision, recall, f1 = pairwise_f1(identity, labels)
+    scores = pairwise_scores(identity, labels)  # from the contingency table: no n x n matrix at any size
+    precision, recall, f1 = scores.precision, scores.recall, scores.f1
     found = 1.0
     if method == "sparse" and n > clustering.FLAT_SEARCH_LIMIT:  # share of the pairs >= threshold the search finds
         pairs, _ = clustering.neighbour_pairs(embeddings, threshold)

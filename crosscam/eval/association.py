@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from crosscam.errors import CrosscamError
+
 
 @dataclass(frozen=True)
 class PairwiseScores:
@@ -30,16 +32,29 @@ class PairwiseScores:
 
 
 def pairwise_scores(true_ids: Sequence, predicted_ids: Sequence) -> PairwiseScores:
+    """Pairwise same-person precision / recall / F1 over all unordered pairs, counted from the contingency table
+    of (true, predicted) labels: a cell, row or column of ``m`` tracklets holds ``m (m - 1) / 2`` pairs. O(n log n)
+    time and O(n) memory, so a million tracklets are scored in a second (no n x n matrix)."""
     true_ids, predicted_ids = np.asarray(true_ids), np.asarray(predicted_ids)
-    upper = np.triu(np.ones((len(true_ids), len(true_ids)), dtype=bool), k=1)
-    same_true = (true_ids[:, None] == true_ids[None, :]) & upper
-    same_pred = (predicted_ids[:, None] == predicted_ids[None, :]) & upper
-    agreed = int((same_true & same_pred).sum())
-    n_true, n_pred = int(same_true.sum()), int(same_pred.sum())
+    if true_ids.shape != predicted_ids.shape or true_ids.ndim != 1:
+        raise CrosscamError(f"pairwise scores: {true_ids.size} true ids against {predicted_ids.size} predicted ids")
+    if len(true_ids) == 0:
+        return PairwiseScores(1.0, 1.0, 1.0, 0, 0)
+    true_index = np.unique(true_ids, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    pred_index = np.unique(predicted_ids, return_inverse=True)[1].reshape(-1).astype(np.int64)
+    cells = np.unique(true_index * (int(pred_index.max()) + 1) + pred_index, return_counts=True)[1]
+    agreed = _pairs(cells)
+    n_true, n_pred = _pairs(np.bincount(true_index)), _pairs(np.bincount(pred_index))
     precision = agreed / n_pred if n_pred else 1.0
     recall = agreed / n_true if n_true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return PairwiseScores(precision, recall, f1, n_true, n_pred)
+
+
+def _pairs(counts: np.ndarray) -> int:
+    """Unordered pairs within groups of the given sizes."""
+    counts = counts.astype(np.int64)
+    return int((counts * (counts - 1) // 2).sum())
 
 
 def identity_f1(timesteps: Sequence, true_ids: Sequence, predicted_ids: Sequence) -> dict[str, float]:
