@@ -16,7 +16,9 @@ import numpy as np
 
 from crosscam.associate.calibration import Calibration
 from crosscam.errors import CrosscamError
+from crosscam.query import open_vector_index
 from crosscam.store.index_store import DATABASE, EMBEDDINGS, IndexStore
+from crosscam.store.vector_index import VectorIndex
 from crosscam.types import Camera, TrackedBoxes, Tracklet, run_origin
 
 REQUIRED_META = ("embedder", "calibration")
@@ -35,6 +37,7 @@ class RunData:
     calibration: Calibration
     assets: str | None  # where the run found its models
     blur: bool = True  # faces blurred in what the run exported (False: it ran with --no-blur); clips follow it
+    vectors: VectorIndex | None = None  # the search's index by tracklet id: the run's embeddings.faiss, else exact
 
     @classmethod
     def open(cls, folder: str | Path) -> RunData:
@@ -54,6 +57,7 @@ class RunData:
             tracklets = tuple(store.tracklets())
             if not tracklets:
                 raise CrosscamError(f"{folder}: the index holds no tracklets (did `crosscam run` finish?)")
+            vectors = open_vector_index(store)  # the index `crosscam query` searches, when it is up to date
             return cls(
                 folder=folder.resolve(),
                 cameras=tuple(store.cameras()),
@@ -64,6 +68,7 @@ class RunData:
                 calibration=Calibration(**meta["calibration"]),
                 assets=meta.get("assets"),
                 blur=bool(meta.get("blur", True)),
+                vectors=vectors,
             )
         finally:
             store.close()
@@ -71,6 +76,9 @@ class RunData:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._boxes: dict[str, TrackedBoxes] = {}
+        if self.vectors is None:  # no up-to-date embeddings.faiss (an older run): an exact index of the rows
+            self.vectors = VectorIndex(self.embeddings.shape[1])
+            self.vectors.add([t.id for t in self.tracklets], self.embeddings)
 
     @cached_property
     def camera(self) -> dict[str, Camera]:

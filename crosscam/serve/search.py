@@ -1,14 +1,15 @@
 """Search a run by photo or by one of its own crops; the embedder is loaded once, on the first photo search.
 
-The embedding matrix stays in memory (:class:`~crosscam.serve.data.RunData`), so a search is one matrix-vector
-product plus the query's embedding. An identity scores as its best-matching appearance, as in ``crosscam query``:
-a photo may show the person from one viewpoint only.
+A search goes through the run's vector index (``embeddings.faiss``, :mod:`crosscam.store.vector_index`), the one
+``crosscam query`` searches: exact up to its exact limit, an inverted file above, so a search of a million
+tracklets reads a few thousand vectors, not all. An identity scores as its best-matching appearance, as in
+``crosscam query``: a photo may show the person from one viewpoint only.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -60,17 +61,6 @@ def default_embedder_factory(run: RunData, assets: str | None) -> Callable[[], E
     return make
 
 
-def best_first(similarity: np.ndarray, top: int) -> Iterator[int]:
-    """Rows by decreasing similarity (ties by row): the best ``CANDIDATES_PER_HIT * top`` are sorted first, the
-    rest only if the caller reads on (``top`` identities may need more rows, a person having several)."""
-    candidates = min(len(similarity), CANDIDATES_PER_HIT * top)
-    head = np.argpartition(-similarity, candidates - 1)[:candidates]
-    yield from head[np.lexsort((head, -similarity[head]))].tolist()
-    if candidates < len(similarity):
-        rest = np.setdiff1d(np.arange(len(similarity)), head)
-        yield from rest[np.lexsort((rest, -similarity[rest]))].tolist()
-
-
 class Searcher:
     def __init__(self, run: RunData, make_embedder: Callable[[], Embedder]):
         self.run = run
@@ -87,17 +77,25 @@ class Searcher:
     def rank(self, query: np.ndarray, owners: dict[int, tuple[IdentityView, AppearanceView]], top: int = 20) -> Ranking:
         """The ``top`` appearances and identities by cosine similarity to the unit vector ``query``.
 
-        ``owners``: embedding row -> (identity, appearance), for every tracklet that belongs to an identity.
+        ``owners``: embedding row -> (identity, appearance), for every tracklet that belongs to an identity. The
+        search is the run's vector index (:attr:`RunData.vectors`, as ``crosscam query``'s): the best
+        ``CANDIDATES_PER_HIT * top`` tracklets, twice as many until they hold ``top`` identities.
         """
-        similarity = self.run.embeddings @ query.astype(np.float32)
+        run = self.run
+
+        def ranked(ids: np.ndarray, similarities: np.ndarray) -> list[tuple[int, float]]:
+            rows = [(run.row_of.get(int(i), -1), float(s)) for i, s in zip(ids, similarities, strict=True)]
+            return sorted(((row, s) for row, s in rows if row in owners), key=lambda hit: (-hit[1], hit[0]))
+
+        def enough(ids: np.ndarray, similarities: np.ndarray) -> bool:
+            return len({owners[row][0].global_id for row, _ in ranked(ids, similarities)}) >= top
+
+        query = query.astype(np.float32)
         hits, best = [], {}
-        for row in best_first(similarity, top):
-            if row not in owners:
-                continue
+        for row, value in ranked(*run.vectors.search_until(query, CANDIDATES_PER_HIT * top, enough)):
             identity, appearance = owners[row]
             global_id = identity.global_id
-            value = float(similarity[row])
-            hit = Hit(appearance, global_id, value, float(self.run.calibration.probability(value)))
+            hit = Hit(appearance, global_id, value, float(run.calibration.probability(value)))
             if len(hits) < top:
                 hits.append(hit)
             best.setdefault(global_id, hit)

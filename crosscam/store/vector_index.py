@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import faiss
@@ -167,6 +167,21 @@ class VectorIndex:
             kept = np.flatnonzero(keep[row])[:k]
             found_ids[row, : len(kept)], found[row, : len(kept)] = ids[row, kept], similarities[row, kept]
         return found_ids, found
+
+    def search_until(
+        self, query: np.ndarray, k: int, enough: Callable[[np.ndarray, np.ndarray], bool]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, similarities) of the ``k`` best vectors for one ``query``, best first, ``k`` doubled until
+        ``enough(ids, similarities)`` holds or the whole index is returned (for example until the hits hold
+        ``top`` identities: a person may own many of the best vectors)."""
+        k = max(1, min(k, len(self)))
+        while True:
+            ids, similarities = (row[0] for row in self.search(query, k))
+            found = ids >= 0
+            ids, similarities = ids[found], similarities[found]
+            if k >= len(self) or enough(ids, similarities):
+                return ids, similarities
+            k = min(len(self), 2 * k)
 
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` atomically (temporary file in the same folder, then rename)."""

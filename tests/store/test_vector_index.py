@@ -95,3 +95,22 @@ def test_empty_index_and_bad_input(tmp_path):
     (tmp_path / "junk.faiss").write_bytes(b"not an index")
     with pytest.raises(CrosscamError, match="junk.faiss: not a readable vector index"):
         VectorIndex.load(tmp_path / "junk.faiss")
+
+
+def test_search_until_deepens_until_enough():
+    vectors = clustered(200, seed=3)
+    index = VectorIndex(vectors.shape[1])
+    index.add(np.arange(200) + 1000, vectors)
+    seen = []
+
+    def enough(ids, similarities):
+        seen.append(len(ids))
+        return len(set((ids // 4).tolist())) >= 3  # three groups of four among the hits
+
+    ids, similarities = index.search_until(vectors[0], 2, enough)
+    assert seen[0] == 2 and seen == sorted(seen) and len(ids) == seen[-1] and len(set((ids // 4).tolist())) >= 3
+    np.testing.assert_array_equal(ids, index.search(vectors[0], len(ids))[0][0])
+    assert np.all(np.diff(similarities) <= 0)
+    everything, _ = index.search_until(vectors[0], 5, lambda ids, s: False)  # never enough: the whole index
+    assert sorted(everything.tolist()) == list(range(1000, 1200))
+    assert VectorIndex(4).search_until(np.ones(4, np.float32), 3, lambda ids, s: False)[0].size == 0
