@@ -15,6 +15,9 @@ TrackEval (:func:`crosscam.eval.tracking.evaluate_mot`) at every frame and at ``
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --minutes 10
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --minutes 5 --cameras 4 --workers 2
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --idf1
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/footage_scale.py --builder-only --minutes 60
+
+``--builder-only`` measures the boxes' memory alone (no models, seconds): see :func:`builder_rows`.
 """
 
 from __future__ import annotations
@@ -146,6 +149,52 @@ def scale_row(args, embedder: str) -> None:
         )
 
 
+def builder_rows(args) -> None:
+    """The per-camera box memory alone, without models: a PETS-like stream (``--detect-fps`` of a 10 fps video,
+    6 people on screen, a new person in each place every 30 s) through :class:`TrackletBuilder`, flushed as
+    :func:`crosscam.pipeline.process_camera` flushes it, at 10 and ``--minutes`` minutes. Python's allocations
+    (tracemalloc): what the builder holds just before the camera ends, and the peak while it ends."""
+    import tracemalloc
+
+    import numpy as np
+
+    from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder
+    from crosscam.detect.base import Detections
+    from crosscam.embed.hsv import HsvStripesEmbedder
+    from crosscam.pipeline import FLUSH_SECONDS
+
+    stride = detection_stride(10.0, args.detect_fps)
+    image = np.zeros((64, 64, 3), np.uint8)
+    xyxy = np.array([[2 + 8 * k, 2, 8 + 8 * k, 30] for k in range(6)], np.float32)
+    embedder = HsvStripesEmbedder()
+    print(
+        "| footage (min) | boxes out | held before the end (MiB) | bytes per box | peak while ending (MiB) "
+        "| bytes per box |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|")
+    for minutes in sorted({10.0, args.minutes}):
+        builder, flushed = TrackletBuilder("synthetic", CropConfig(min_boxes=3), stride), 0.0
+        per_track = round(30 * 10 / stride)
+        tracemalloc.start()
+        for i in range(round(minutes * 60 * 10 / stride)):
+            t = stride * i / 10
+            ids = np.arange(6) + 6 * (i // per_track)
+            moved = xyxy + np.float32(i % 7)
+            builder.add(Frame("synthetic", stride * i, t, image), Detections(moved, np.ones(6, np.float32), ids))
+            if t - flushed >= FLUSH_SECONDS:
+                builder.flush(embedder, t, 1.0)
+                flushed = t
+        held = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        boxes = len(builder.finish(embedder).boxes)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(
+            f"| {minutes:g} | {boxes} | {held / 2**20:.1f} | {held / boxes:.0f} | {peak / 2**20:.1f} | "
+            f"{peak / boxes:.0f} |"
+        )
+
+
 def idf1_rows(args, embedder: str) -> None:
     from crosscam.backends import models_for
     from crosscam.eval.tracking import evaluate_mot
@@ -187,9 +236,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--detect-fps", type=float, default=5.0)
     parser.add_argument("--idf1", action="store_true", help="PETS09-S2L1 accuracy at every frame and --detect-fps")
+    parser.add_argument(
+        "--builder-only", action="store_true", help="the box memory of a synthetic camera alone, at 10 and --minutes"
+    )
     parser.add_argument("--assets", type=Path, default=None)
     args = parser.parse_args()
     args.assets = None if args.assets is None else str(args.assets)
+    if args.builder_only:
+        builder_rows(args)
+        return
     embedder = default_embedder_name(args.assets)
     print(f"tracklet embedder {embedder}; tracker embedder {RunConfig().tracker_embedder}")
     if args.idf1:
