@@ -20,6 +20,9 @@ contingency counts (no n^2 pairs). The merge threshold is the embedder's shipped
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/association_scale.py [--sizes 1000 2000 4000 10000 100000]
         [--exact-up-to 4000] [--flat-check-at 100000]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/association_scale.py --ground-sizes 1000 2000 10000 60000
+
+``--ground-sizes`` times the ground-plane evidence of calibrated overlapping cameras alone (:func:`ground_row`).
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import numpy as np
 import crosscam.associate.clustering as clustering
 from crosscam.assets import resolve_dataset
 from crosscam.associate.calibration import load_calibration
-from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets
+from crosscam.associate.clustering import TrackletSpan, TransitWindow, cluster_tracklets, evidence_pairs
 from crosscam.embed.base import l2_normalize
 from crosscam.embed.registry import create_embedder
 from crosscam.eval.association import pairwise_scores
@@ -187,6 +190,40 @@ def run_size(args: argparse.Namespace, n: int, method: str, threshold: float, re
     )
 
 
+def ground_row(n: int, seed: int = 0) -> dict:
+    """Seconds of the ground-plane evidence of ``n`` tracklets in a hall seen by 4 overlapping calibrated cameras
+    (:func:`~crosscam.associate.ground_plane.ground_evidence`, and the co-visible pair table that
+    :func:`~crosscam.associate.ground_refinement.refine_calibrations` scores each mapping on): 6 people in each
+    view at any moment, 5-60 s tracklets with foot positions at 5 fps, a random walk on a 20 x 20 m floor."""
+    from crosscam.associate.ground_plane import GroundTrack, ground_evidence
+    from crosscam.associate.ground_refinement import MOMENT_SECONDS, _PairTable
+
+    rng = np.random.default_rng(seed)
+    duration = np.exp(rng.uniform(np.log(5), np.log(60), n))
+    hours = n * duration.mean() / (4 * 6) / 3600
+    start = rng.uniform(0, hours * 3600, n)
+    tracks, cameras = [], [f"cam{c}" for c in rng.integers(0, 4, n)]
+    for s, d in zip(start.tolist(), duration.tolist(), strict=True):
+        times = s + np.arange(0, d, 0.2)
+        tracks.append(GroundTrack(times, rng.uniform(0, 20, 2) + np.cumsum(rng.normal(0, 0.1, (len(times), 2)), 0)))
+    started = time.perf_counter()
+    apart, together = ground_evidence(tracks, cameras)
+    evidence_s = time.perf_counter() - started
+    moments = [np.unique(np.round(t.times / MOMENT_SECONDS).astype(np.int64)) for t in tracks]
+    sources = [i for i, c in enumerate(cameras) if c == "cam0"]
+    references = [i for i, c in enumerate(cameras) if c != "cam0"]
+    started = time.perf_counter()
+    table = _PairTable(
+        [np.zeros((len(moments[i]), 2)) for i in sources],
+        [moments[i] for i in sources],
+        [(moments[i], np.zeros((len(moments[i]), 2))) for i in references],
+    )
+    table_s = time.perf_counter() - started
+    pairs = [evidence_pairs(e, n, "evidence") for e in (apart, together)]  # matrices or pairs, whichever is given
+    return {"n": n, "hours": hours, "evidence_s": evidence_s, "apart": len(pairs[0]), "together": len(pairs[1]),
+            "table_s": table_s, "table_pairs": len(table.pair_source)}  # fmt: skip
+
+
 def measure(args: argparse.Namespace, n: int, method: str, threshold: float) -> dict:
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
@@ -207,7 +244,19 @@ def main() -> None:
     parser.add_argument("--beta", type=float, default=0.6, help="identity offset")
     parser.add_argument("--sigma", type=float, default=0.3, help="per-tracklet jitter")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--ground-sizes", type=int, nargs="*", default=[], help="time the ground-plane evidence only")
     args = parser.parse_args()
+    if args.ground_sizes:
+        print("| tracklets | hours | ground_evidence (s) | apart pairs | together pairs | refinement pair table (s) |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for n in args.ground_sizes:
+            r = ground_row(n, args.seed)
+            print(
+                f"| {n:,} | {r['hours']:.1f} | {r['evidence_s']:.2f} | {r['apart']:,} | {r['together']:,} | "
+                f"{r['table_s']:.2f} |",
+                flush=True,
+            )
+        return
     crop_embeddings(args.embedder, args.assets)  # embed once, before the timed processes
     threshold = load_calibration(args.embedder).threshold
     rows = []

@@ -100,27 +100,33 @@ def track_distance(a: GroundTrack, b: GroundTrack, time_tolerance: float = 0.02)
     return float(np.median(np.linalg.norm(a.positions[rows] - b.positions[cols], axis=1)))
 
 
-def overlapping_pairs(tracks: list[GroundTrack | None], cameras: list[str], time_tolerance: float = 0.02) -> np.ndarray:
-    """Pairs ``(i, j)``, ``i < j``, of tracklets of different cameras, both with a ground track, whose times
-    overlap (to within ``time_tolerance``): the only pairs that can be co-visible. A sweep over the tracks sorted by
-    start, so the work is the number of such pairs (people seen at once x tracklets), not n x n.
+def overlapping_intervals(start: np.ndarray, end: np.ndarray, slack: float = 0.0) -> np.ndarray:
+    """Index pairs ``(i, j)``, ``i < j``, sorted, of the intervals ``[start, end]`` that overlap (closer than
+    ``slack``). A sweep over the intervals sorted by start: the work is the number of overlapping pairs, not n x n.
     """
+    start, end = np.asarray(start), np.asarray(end)
+    order = np.argsort(start, kind="stable")
+    # Every interval starting at or after interval k's start and no later than its end (+ slack) overlaps it.
+    limit = np.searchsorted(start[order], end[order] + slack, side="right")
+    counts = np.maximum(limit - np.arange(len(order)) - 1, 0)
+    first = np.repeat(np.arange(len(order)), counts)
+    second = first + 1 + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pairs = np.sort(np.stack([order[first], order[second]], axis=1), axis=1).reshape(-1, 2)
+    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+
+
+def overlapping_pairs(tracks: list[GroundTrack | None], cameras: list[str], time_tolerance: float = 0.02) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, sorted, of tracklets of different cameras, both with a ground track, whose
+    times overlap (to within ``time_tolerance``): the only pairs that can be co-visible."""
     located = np.array([i for i, t in enumerate(tracks) if t is not None and len(t.times)], dtype=np.int64)
     if len(located) < 2:
         return np.zeros((0, 2), dtype=np.int64)
     start = np.array([tracks[i].times.min() for i in located])
     end = np.array([tracks[i].times.max() for i in located])
-    order = np.argsort(start, kind="stable")
-    located, start, end = located[order], start[order], end[order]
-    # Everyone starting after track k and no later than its end (+ tolerance, widened against rounding) overlaps it.
-    limit = np.searchsorted(start, end + 2 * time_tolerance + 1e-9, side="right")
-    counts = np.maximum(limit - np.arange(len(start)) - 1, 0)
-    first = np.repeat(np.arange(len(start)), counts)
-    second = first + 1 + np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    pairs = overlapping_intervals(start, end, 2 * time_tolerance + 1e-9)  # widened against rounding
     camera = np.unique(np.array(cameras, dtype=object)[located].astype(str), return_inverse=True)[1]
-    keep = camera[first] != camera[second]
-    pairs = np.sort(np.stack([located[first[keep]], located[second[keep]]], axis=1), axis=1)
-    return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    pairs = pairs[camera[pairs[:, 0]] != camera[pairs[:, 1]]]
+    return located[pairs]  # located is increasing: the pairs stay ordered
 
 
 def ground_evidence(

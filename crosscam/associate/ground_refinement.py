@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from crosscam.associate.ground_plane import GroundCalibration, apply_homography
+from crosscam.associate.ground_plane import GroundCalibration, apply_homography, overlapping_intervals
 from crosscam.types import TrackedBoxes
 
 MIN_COVISIBLE = 3  # moments two tracklets must share to say where they stand relative to each other
@@ -66,19 +66,22 @@ class _PairTable:
         self.sources = sources  # normalised foot points per source tracklet
         self.offsets = np.cumsum([0, *(len(s) for s in sources)])
         self.flat_sources = np.concatenate(sources) if sources else np.zeros((0, 2))
-        rows, targets, pair_source, pair_reference, starts = [], [], [], [], []
-        for s, moments in enumerate(source_moments):
-            for r, (ref_moments, ref_positions) in enumerate(references):
-                if moments[0] > ref_moments[-1] or ref_moments[0] > moments[-1]:
-                    continue
-                _, a, b = np.intersect1d(moments, ref_moments, assume_unique=True, return_indices=True)
-                if len(a) < MIN_COVISIBLE:
-                    continue
-                starts.append(sum(len(x) for x in rows))
-                rows.append(a + self.offsets[s])
-                targets.append(ref_positions[b])
-                pair_source.append(s)
-                pair_reference.append(r)
+        rows, targets, pair_source, pair_reference, starts, total = [], [], [], [], [], 0
+        spans = [(m[0], m[-1]) for m in source_moments] + [(m[0], m[-1]) for m, _ in references]
+        overlapping = overlapping_intervals(*np.array(spans, dtype=np.int64).reshape(-1, 2).T)
+        # Only the (source, reference) pairs whose moments overlap, in (source, reference) order.
+        crossing = overlapping[(overlapping[:, 0] < len(sources)) & (overlapping[:, 1] >= len(sources))]
+        for s, r in zip(crossing[:, 0].tolist(), (crossing[:, 1] - len(sources)).tolist(), strict=True):
+            moments, (ref_moments, ref_positions) = source_moments[s], references[r]
+            _, a, b = np.intersect1d(moments, ref_moments, assume_unique=True, return_indices=True)
+            if len(a) < MIN_COVISIBLE:
+                continue
+            starts.append(total)
+            total += len(a)
+            rows.append(a + self.offsets[s])
+            targets.append(ref_positions[b])
+            pair_source.append(s)
+            pair_reference.append(r)
         self.rows = np.concatenate(rows) if rows else np.zeros(0, int)
         self.targets = np.concatenate(targets) if targets else np.zeros((0, 2))
         self.starts = np.array(starts, dtype=int)

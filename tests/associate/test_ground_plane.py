@@ -7,6 +7,7 @@ from crosscam.associate.ground_plane import (
     GroundCalibration,
     GroundTrack,
     ground_evidence,
+    overlapping_intervals,
     overlapping_pairs,
     track_distance,
 )
@@ -99,3 +100,12 @@ def test_evidence_of_overlapping_pairs_equals_that_of_all_pairs():
 def test_missing_calibration_file_is_a_clear_error(tmp_path):
     with pytest.raises(CrosscamError, match="no such calibration file"):
         GroundCalibration.from_opencv_xml(tmp_path / "intr.xml", tmp_path / "extr.xml")
+
+
+def test_overlapping_intervals_are_those_of_the_all_pairs_check():
+    rng = np.random.default_rng(5)
+    start = rng.integers(0, 300, 400)
+    end = start + rng.integers(0, 20, 400)  # integer moments, many touching ends
+    want = [[i, j] for i in range(400) for j in range(i + 1, 400) if start[i] <= end[j] and start[j] <= end[i]]
+    assert overlapping_intervals(start, end).tolist() == want
+    assert overlapping_intervals(np.zeros(0), np.zeros(0)).shape == (0, 2)
