@@ -23,10 +23,12 @@ import numpy as np
 from association_scale import crop_embeddings, tracklet_appearance
 
 from crosscam.embed.base import l2_normalize
+from crosscam.serve.search import CANDIDATES_PER_HIT
 from crosscam.store.vector_index import FILE_NAME, VectorIndex
 
 TRACKLETS_PER_IDENTITY = 3
 K = 10
+SERVE_K = CANDIDATES_PER_HIT * 20  # crosscam serve ranks 20 identities from this many hits first
 
 
 def chunk_embeddings(crops, begin: int, end: int, beta: float, sigma: float, seed: int) -> np.ndarray:
@@ -110,6 +112,13 @@ def main() -> None:
         rows.append((nprobe, np.percentile(latencies, 50) * 1e3, np.percentile(latencies, 95) * 1e3, recall))
         if nprobe is None:
             break
+    if default_nprobe is not None:
+        index.nprobe = default_nprobe
+    serve_latencies = []  # `crosscam serve`'s first search depth for its default 20 identities
+    for q in range(args.queries):
+        started = time.perf_counter()
+        index.search(queries[q], SERVE_K)
+        serve_latencies.append(time.perf_counter() - started)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     kind = "exact flat" if default_nprobe is None else f"IVF {index._index.nlist} lists, float16 vectors"
     print(
@@ -123,6 +132,8 @@ def main() -> None:
     for nprobe, p50, p95, recall in rows:
         label = "exact" if nprobe is None else f"{nprobe}{' (default)' if nprobe == default_nprobe else ''}"
         print(f"| {label} | {p50:.2f} | {p95:.2f} | {recall:.4f} |")
+    p50, p95 = (np.percentile(serve_latencies, q) * 1e3 for q in (50, 95))
+    print(f"\n`crosscam serve`'s search depth (top {SERVE_K}, default nprobe): p50 {p50:.2f} ms, p95 {p95:.2f} ms")
 
 
 if __name__ == "__main__":
