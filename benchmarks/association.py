@@ -15,7 +15,10 @@ the MultiviewX tracklets come from the same :class:`~crosscam.associate.tracklet
 The merge threshold is the embedder's shipped calibration (P(same) = 0.5), fitted on
 CUHK03 pair-1 train + CUHK01 train ids, never on these data.
 
-    .venv/bin/python benchmarks/association.py [--embedder NAME]
+    .venv/bin/python benchmarks/association.py [--embedder SPEC [--calibration FILE]] [--site-adaptation]
+
+A fused spec has no shipped calibration: make one first with
+``crosscam calibrate --embedder SPEC --out FILE`` (the same CUHK03 + CUHK01 train pairs).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ import numpy as np
 
 from crosscam.assets import resolve_dataset
 from crosscam.associate.associate import AssociationConfig, associate
-from crosscam.associate.calibration import load_calibration, tracklet_embeddings
+from crosscam.associate.calibration import Calibration, load_calibration, tracklet_embeddings
 from crosscam.associate.ground_plane import GroundCalibration
 from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder
 from crosscam.detect.base import Detections
@@ -140,29 +143,48 @@ def cuhk01(embedder, threshold: float, root: Path, split_seed: int = 0, base: As
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--embedder", default=None)
+    parser.add_argument(
+        "--embedder", default=None, help="embedder spec, e.g. 'openvino-0277*0.5+openvino-0287:flip*0.5'"
+    )
     parser.add_argument("--assets", default=None)
+    parser.add_argument(
+        "--calibration", type=Path, default=None, help="calibration JSON (`crosscam calibrate --out`; default: shipped)"
+    )
+    parser.add_argument("--site-adaptation", action="store_true", help="centre each camera's tracklet embeddings")
+    parser.add_argument("--whitening", action="store_true", help="and whiten them (with --site-adaptation)")
+    parser.add_argument("--min-camera-tracklets", type=int, default=DEFAULT.min_camera_tracklets)
     args = parser.parse_args()
     name = args.embedder or default_embedder_name(args.assets)
     embedder = create_embedder(name, args.assets)
-    calibration = load_calibration(name)
+    calibration = Calibration.load(args.calibration) if args.calibration else load_calibration(name)
+    base = replace(
+        DEFAULT,
+        site_adaptation=args.site_adaptation,
+        whitening=args.whitening,
+        min_camera_tracklets=args.min_camera_tracklets,
+    )
     rows = []
     for label, evaluate, dataset in (
-        ("(a) MultiviewX, appearance only", partial(multiviewx, ground="none"), "multiviewx_sample"),
-        ("(a) MultiviewX + ground plane, given calibrations", partial(multiviewx, ground="given"), "multiviewx_sample"),
+        ("(a) MultiviewX, appearance only", partial(multiviewx, ground="none", base=base), "multiviewx_sample"),
         (
-            "(a) MultiviewX + ground plane, refined calibrations",
-            partial(multiviewx, ground="refined"),
+            "(a) MultiviewX + ground plane, given calibrations",
+            partial(multiviewx, ground="given", base=base),
             "multiviewx_sample",
         ),
-        ("(b) CUHK01", cuhk01, "cuhk01"),
+        (
+            "(a) MultiviewX + ground plane, refined calibrations",
+            partial(multiviewx, ground="refined", base=base),
+            "multiviewx_sample",
+        ),
+        ("(b) CUHK01", partial(cuhk01, base=base), "cuhk01"),
     ):
         started = time.perf_counter()
         result = evaluate(embedder, calibration.threshold, resolve_dataset(dataset, args.assets))
         rows.append((label, result, time.perf_counter() - started))
         for note in result["notes"]:
             print(f"{label}: {note}")
-    print(f"\nembedder {name}, merge threshold cosine {calibration.threshold:.4f} (calibrated P = 0.5)\n")
+    print(f"\nembedder {name}, merge threshold cosine {calibration.threshold:.4f} (calibrated P = 0.5)")
+    print(f"site adaptation: {base.site_adaptation} (whitening {base.whitening})\n")
     print("| set | data | identities | pair precision | pair recall | pair F1 | IDF1 | seconds |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, r, seconds in rows:
