@@ -10,7 +10,9 @@ writes its output around it. The steps:
    (:mod:`crosscam.associate.ground_plane`);
 3. constrained average-linkage clustering at the embedder's calibrated threshold
    (:mod:`crosscam.associate.clustering`), with the investigators' corrections as must-links / cannot-links
-   (:mod:`crosscam.associate.constraints`);
+   (:mod:`crosscam.associate.constraints`); optionally (both off by default, measured in docs/mtmc.md) on
+   embeddings centred per camera (:mod:`crosscam.associate.site_adaptation`) and followed by a one-to-one step
+   for people seen at once by two cameras (:func:`crosscam.associate.clustering.complete_co_visible`);
 4. each identity's appearances get their similarity to the identity's mean embedding;
 5. merges that appearance alone would make but a transit window or an "apart" pair forbade are listed
    (:mod:`crosscam.associate.blocked`), so the run can say so.
@@ -33,6 +35,7 @@ from crosscam.associate.clustering import (
     TrackletSpan,
     TransitWindow,
     cluster_tracklets,
+    complete_co_visible,
     evidence_pairs,
     first_appearance_order,
 )
@@ -62,6 +65,9 @@ class AssociationConfig:
         min_camera_tracklets: centre only when every camera has at least this many tracklets (its mean must be
             a mean over many people, not a person).
         whitening: PCA-whiten the centred embeddings too.
+        co_visible_margin: after clustering, merge two identities seen at the same time in two cameras that are
+            each other's best match down to this much below the threshold
+            (:func:`crosscam.associate.clustering.complete_co_visible`); 0: off.
     """
 
     transit: tuple[TransitWindow, ...] = ()
@@ -72,6 +78,7 @@ class AssociationConfig:
     site_adaptation: bool = False
     min_camera_tracklets: int = 20
     whitening: bool = False
+    co_visible_margin: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -138,6 +145,16 @@ def associate(
         cameras_of = [t.camera for t in tracklets]
         adapted = adapt(embeddings, cameras_of, threshold, config.min_camera_tracklets, config.whitening)
     labels = cluster_tracklets(adapted.embeddings, spans, adapted.threshold, list(config.transit), **evidence)
+    if config.co_visible_margin > 0:
+        labels = complete_co_visible(
+            adapted.embeddings,
+            spans,
+            labels,
+            adapted.threshold,
+            config.co_visible_margin,
+            list(config.transit),
+            evidence.get("apart"),
+        )
     if components is not None:
         labels = first_appearance_order(enforce_must_links(labels, components))
     similarity = np.zeros(len(tracklets))

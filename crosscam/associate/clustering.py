@@ -458,3 +458,73 @@ def sparse_cluster(
     for index in range(n):
         parent[index] = parent[parent[index]]
     return parent
+
+
+def complete_co_visible(
+    embeddings: np.ndarray,
+    spans: list[TrackletSpan],
+    labels: np.ndarray,
+    threshold: float,
+    margin: float,
+    transit: Sequence[TransitWindow] = (),
+    apart: np.ndarray | None = None,
+) -> np.ndarray:
+    """``labels`` with pairs of identities merged that are each other's best partner and seen at the same time.
+
+    After clustering at ``threshold``, two identities ``X``, ``Y`` still apart are merged when their average
+    linkage is at least ``threshold - margin``, no constraint forbids it, ``Y`` is the allowed identity most like
+    ``X`` (within that relaxed threshold) and ``X`` the one most like ``Y``, and a tracklet of ``X`` and one of
+    ``Y`` in two different cameras overlap in time: the pair a one-to-one (Hungarian) assignment between the
+    people two cameras see at once would make. Repeated until nothing changes; labels 0..k-1 in order of first
+    appearance.
+    """
+    n = len(spans)
+    labels = np.asarray(labels, dtype=np.int64).copy()
+    if n < 2 or margin <= 0:
+        return labels
+    x = np.asarray(embeddings, dtype=np.float32)
+    timeline = _Timeline(spans, transit)
+    apart_pairs = evidence_pairs(apart, n, "apart")
+    if n <= DENSE_LIMIT:
+        rows, cols = np.triu_indices(n, k=1)
+        keep = np.einsum("ij,ij->i", x[rows], x[cols]) >= threshold - margin
+        pairs = np.stack([rows[keep], cols[keep]], axis=1)
+    else:
+        pairs = neighbour_pairs(x, threshold - margin)[0]
+    pairs = pairs[~timeline.forbidden(pairs[:, 0], pairs[:, 1])]
+    a, b = pairs[:, 0], pairs[:, 1]
+    co_visible = (timeline.camera[a] != timeline.camera[b]) & (timeline.start[a] <= timeline.end[b])
+    co_visible &= timeline.start[b] <= timeline.end[a]
+    while True:
+        roots, position = np.unique(labels, return_inverse=True)
+        sums = np.zeros((len(roots), x.shape[1]))
+        np.add.at(sums, position, x.astype(np.float64))
+        sizes = np.bincount(position, minlength=len(roots))
+        constraints = _Constraints(timeline, apart_pairs)
+        order = np.argsort(position, kind="stable")
+        first = order[np.r_[0, np.flatnonzero(np.diff(position[order])) + 1]]  # smallest member of each identity
+        for tracklet in order.tolist():
+            if tracklet != first[position[tracklet]]:
+                constraints.merge(int(first[position[tracklet]]), tracklet)
+        linked: dict[tuple[int, int], tuple[float, bool]] = {}
+        for (p, q), seen_together in zip(np.sort(position[pairs], axis=1).tolist(), co_visible.tolist(), strict=True):
+            if p != q:
+                mean, together = linked.get((p, q), (None, False))
+                if mean is None:
+                    mean = float(sums[p] @ sums[q]) / (sizes[p] * sizes[q])
+                linked[(p, q)] = (mean, together or seen_together)
+        linked = {
+            pq: value
+            for pq, value in linked.items()
+            if value[0] >= threshold - margin and not constraints.forbidden(int(first[pq[0]]), int(first[pq[1]]))
+        }
+        best: dict[int, tuple[float, int]] = {}
+        for (p, q), (mean, _) in linked.items():
+            for one, other in ((p, q), (q, p)):
+                if mean > best.get(one, (-np.inf, -1))[0]:
+                    best[one] = (mean, other)
+        merges = [(p, q) for (p, q), (_, seen) in linked.items() if seen and best[p][1] == q and best[q][1] == p]
+        if not merges:
+            return first_appearance_order(labels)
+        for p, q in merges:
+            labels[position == q] = roots[p]

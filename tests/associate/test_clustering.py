@@ -2,7 +2,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crosscam.associate.clustering import TrackletSpan, TransitWindow, cannot_link_matrix, cluster_tracklets
+from crosscam.associate.clustering import (
+    TrackletSpan,
+    TransitWindow,
+    cannot_link_matrix,
+    cluster_tracklets,
+    complete_co_visible,
+)
 from crosscam.embed.base import l2_normalize
 
 
@@ -64,3 +70,40 @@ def test_threshold_stops_merging_dissimilar_tracklets():
 
 def test_empty_input():
     assert cluster_tracklets(np.zeros((0, 4), np.float32), [], 0.5).shape == (0,)
+
+
+def _unit(angle_degrees: float) -> list[float]:
+    angle = np.radians(angle_degrees)
+    return [float(np.cos(angle)), float(np.sin(angle))]
+
+
+def test_co_visible_best_matches_below_the_threshold_are_completed():
+    """Two people seen by cameras a and b at once: the first pair matches above the threshold, the second's
+    cosine is just below it, but each is the other's best remaining partner, so the one-to-one step joins them."""
+    spans = [TrackletSpan("a", 0, 10), TrackletSpan("a", 0, 10), TrackletSpan("b", 0, 10), TrackletSpan("b", 0, 10)]
+    embeddings = np.array([_unit(0), _unit(90), _unit(5), _unit(90 + 50)], dtype=np.float32)  # cos 0.996, 0.643
+    labels = cluster_tracklets(embeddings, spans, threshold=0.7)
+    assert labels.tolist() == [0, 1, 0, 2]
+    assert complete_co_visible(embeddings, spans, labels, 0.7, margin=0.1).tolist() == [0, 1, 0, 1]
+    assert complete_co_visible(embeddings, spans, labels, 0.7, margin=0.02).tolist() == [0, 1, 0, 2]  # too far below
+    assert complete_co_visible(embeddings, spans, labels, 0.7, margin=0.0).tolist() == [0, 1, 0, 2]  # off
+    # Not seen at the same time (b's second person comes later): no evidence that they are the same person.
+    later = [*spans[:3], TrackletSpan("b", 20, 30)]
+    assert complete_co_visible(embeddings, later, cluster_tracklets(embeddings, later, 0.7), 0.7, 0.1).tolist() == [
+        0,
+        1,
+        0,
+        2,
+    ]
+    # A constraint still holds: the ground plane saw them standing apart.
+    apart = np.array([[1, 3]])
+    assert complete_co_visible(embeddings, spans, labels, 0.7, 0.1, apart=apart).tolist() == [0, 1, 0, 2]
+
+
+def test_co_visible_completion_needs_a_mutual_best_match():
+    """b's tracklet is closer to a's second person than to its first: only the mutual best pair is joined."""
+    spans = [TrackletSpan("a", 0, 10), TrackletSpan("a", 0, 10), TrackletSpan("b", 0, 10)]
+    embeddings = np.array([_unit(0), _unit(100), _unit(52)], dtype=np.float32)  # cos 0.616 and 0.669
+    labels = cluster_tracklets(embeddings, spans, threshold=0.8)
+    assert labels.tolist() == [0, 1, 2]
+    assert complete_co_visible(embeddings, spans, labels, 0.8, margin=0.2).tolist() == [0, 1, 1]
