@@ -153,6 +153,7 @@ def main() -> None:
     parser.add_argument("--site-adaptation", action="store_true", help="centre each camera's tracklet embeddings")
     parser.add_argument("--whitening", action="store_true", help="and whiten them (with --site-adaptation)")
     parser.add_argument("--min-camera-tracklets", type=int, default=DEFAULT.min_camera_tracklets)
+    parser.add_argument("--co-visible-margin", type=float, default=DEFAULT.co_visible_margin)
     args = parser.parse_args()
     name = args.embedder or default_embedder_name(args.assets)
     embedder = create_embedder(name, args.assets)
@@ -162,6 +163,7 @@ def main() -> None:
         site_adaptation=args.site_adaptation,
         whitening=args.whitening,
         min_camera_tracklets=args.min_camera_tracklets,
+        co_visible_margin=args.co_visible_margin,
     )
     rows = []
     for label, evaluate, dataset in (
@@ -184,7 +186,10 @@ def main() -> None:
         for note in result["notes"]:
             print(f"{label}: {note}")
     print(f"\nembedder {name}, merge threshold cosine {calibration.threshold:.4f} (calibrated P = 0.5)")
-    print(f"site adaptation: {base.site_adaptation} (whitening {base.whitening})\n")
+    print(
+        f"site adaptation: {base.site_adaptation} (whitening {base.whitening}, at least {base.min_camera_tracklets} "
+        f"tracklets per camera); co-visible margin {base.co_visible_margin}\n"
+    )
     print("| set | data | identities | pair precision | pair recall | pair F1 | IDF1 | seconds |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for label, r, seconds in rows:

@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -120,7 +121,7 @@ def cameras_file(root: Path, path: Path) -> Path:
     return path
 
 
-def measure(root: Path, out: Path, calibrated: bool) -> dict:
+def measure(root: Path, out: Path, calibrated: bool, association: dict) -> list[dict]:
     from crosscam.cameras import load_cameras_file
     from crosscam.config import RunConfig
     from crosscam.eval.mtmc import evaluate_mtmc, read_camera_folder
@@ -131,6 +132,7 @@ def measure(root: Path, out: Path, calibrated: bool) -> dict:
         specs, config = load_cameras_file(cameras_file(root, out / "cameras.yaml"))
     else:
         specs, config = [f"{camera}={root / 'Image_subsets' / camera}" for camera in CAMERAS], RunConfig()
+    config = replace(config, association=replace(config.association, **association))
     started = time.perf_counter()
     result = run_cameras(specs, folder, config, fresh=True, videos=False)
     seconds = time.perf_counter() - started
@@ -152,10 +154,13 @@ def main() -> None:
     default_root = Path(os.environ.get("CROSSCAM_ASSETS", "../shared/assets")) / "data" / "multiviewx_sample"
     parser.add_argument("--root", type=Path, default=default_root)
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out/multiviewx_mtmc"))
+    parser.add_argument("--site-adaptation", action="store_true", help="centre each camera's tracklet embeddings")
+    parser.add_argument("--co-visible-margin", type=float, default=0.0, help="one-to-one step for co-visible people")
     args = parser.parse_args()
+    association = {"site_adaptation": args.site_adaptation, "co_visible_margin": args.co_visible_margin}
     args.out.mkdir(parents=True, exist_ok=True)
     write_ground_truth(args.root, args.out / "gt")
-    results = [row for calibrated in (False, True) for row in measure(args.root, args.out, calibrated)]
+    results = [row for calibrated in (False, True) for row in measure(args.root, args.out, calibrated, association)]
     print("| run | scored | multi-camera IDF1 | HOTA | MOTA | IDSW | identities (true 26) | one global id | seconds |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
