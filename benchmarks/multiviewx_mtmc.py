@@ -139,8 +139,8 @@ def measure(root: Path, out: Path, calibrated: bool, association: dict) -> list[
     gt, predicted = read_camera_folder(out / "gt"), read_camera_folder(folder / "mtmc")
     homographies = area_homographies(root)
     in_area = {camera: rows[inside_area(rows, homographies[camera])] for camera, rows in predicted.items()}
-    for camera, rows in in_area.items():
-        write_mot(folder / "mtmc_area" / f"{camera}.txt", rows)
+    for camera, rows in in_area.items():  # beside the run's folder: `--fresh` removes only what the run wrote
+        write_mot(out / f"{folder.name}_area" / "mtmc" / f"{camera}.txt", rows)
     run = "with calibrations" if calibrated else "without calibrations"
     common = {"folder": folder, "seconds": seconds, "stored_identities": len(result.identities)}
     return [
@@ -169,7 +169,8 @@ def main() -> None:
             f"| {r['identities']} | {r['one_id']} of {r['people']} | {r['seconds']:.0f} |"
         )
     for r in results[::2]:
-        print(f"crosscam eval-mtmc --gt {args.out / 'gt'} --run {r['folder']}")
+        folder = r["folder"]
+        print(f"crosscam eval-mtmc --gt {args.out / 'gt'} --run {folder}   # inside the area: --run {folder}_area")
 
 
 if __name__ == "__main__":
