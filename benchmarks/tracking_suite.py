@@ -48,14 +48,18 @@ PEERS = {  # issue 20: BoxMOT with shipped YAML settings, ByteTrack-nano 608x108
     "TUD-Campus": ((74.2, 51.6), (74.2, 51.4), (74.9, 51.5), (80.0, 54.5), (82.4, 55.9)),
     "CAVIAR corridor": ((78.5, 59.5), (76.6, 58.1), (75.1, 54.3), (78.3, 59.0), (81.2, 62.5)),
 }
-# The settings searched by leave-one-out: tracker parameters plus the offline gap filling (seconds). A first,
-# wider search (high_threshold 0.5 / 0.6, max_lost_seconds 1 / 2) chose 0.6 and 2 s in every fold with appearance.
+# The settings searched by leave-one-out: tracker parameters plus the offline gap filling (seconds). Earlier, wider
+# searches chose high_threshold 0.6 (over 0.5) and max_lost_seconds 2 (over 1) in every fold, and never gap filling
+# of 0.5 s; new_track_threshold 0.7 scored between 0.6 and 0.8. With new_track_threshold 0.8 every confirm_score
+# up to 0.8 is the rule without confirmation score.
 GRID = {
     "appearance_threshold": (None, 0.2, 0.25, 0.3),
+    "appearance_veto": (0.35, 0.45),
     "high_threshold": (0.6,),
-    "new_track_threshold": (0.6, 0.7, 0.8),
+    "new_track_threshold": (0.6, 0.8),
+    "confirm_score": (0.75, 0.8),
     "max_lost_seconds": (2.0, 3.0),
-    "interpolate_seconds": (0.5, 1.0, 2.0),
+    "interpolate_seconds": (1.0, 2.0),
 }
 RESULTS_CACHE = CACHE_DIR.parent / "tracking_suite" / "scores.json"
 
@@ -98,6 +102,7 @@ class Loaded:
     features: list
     gt: np.ndarray
     fps: float
+    frame_size: tuple[int, int]  # (height, width): where the image borders are
 
 
 def load(sequence: Sequence) -> Loaded:
@@ -107,13 +112,14 @@ def load(sequence: Sequence) -> Loaded:
         sequence.source, detections, EMBEDDER, f"bytetrack-nano_{size}", name=sequence.cache_name
     )
     fps, _ = choose_frame_rate(sequence.source, None)
-    fps = fps or open_source(sequence.source, camera="rate").fps
-    return Loaded(detections, features, read_mot(sequence.gt), fps)
+    source = open_source(sequence.source, camera="rate")
+    return Loaded(detections, features, read_mot(sequence.gt), fps or source.fps, (source.height, source.width))
 
 
 def track(data: Loaded, config: TrackerConfig, appearance: bool, interpolate_seconds: float) -> np.ndarray:
-    """MOT rows of one sequence, exactly as ``crosscam track`` makes them (features from the cache)."""
-    tracker = Tracker(replace(config, fps=data.fps))
+    """MOT rows of one sequence, exactly as ``crosscam track`` makes them (features from the cache; the frame size,
+    which ``crosscam track`` reads from the images, given)."""
+    tracker = Tracker(replace(config, fps=data.fps), frame_size=data.frame_size)
     rows = [
         mot_rows(index, tracker.update(None, detections, data.features[index] if appearance else None))
         for index, detections in enumerate(data.detections)
@@ -163,7 +169,7 @@ def choose(results: dict[str, dict[str, dict]], on: list[str]) -> str:
 
 
 def grid(appearance: bool) -> list[dict]:
-    names = [n for n in GRID if appearance or n != "appearance_threshold"]
+    names = [n for n in GRID if appearance or not n.startswith("appearance_")]
     return [dict(zip(names, values, strict=True)) for values in itertools.product(*(GRID[n] for n in names))]
 
 

@@ -97,3 +97,50 @@ def test_appearance_threshold_calibrates_on_people_seen_together():
     assert tracker.appearance_threshold == pytest.approx(np.quantile(pairs, 0.01), abs=1e-6)
     fixed = Tracker(TrackerConfig(appearance_threshold=0.2))
     assert fixed.appearance_threshold == 0.2
+
+
+def test_appearance_veto_keeps_a_different_person_off_a_track():
+    """Person 0 stands still and is then replaced, in the same place, by a different-looking person 1 (someone
+    stepping out from behind a person who leaves): the boxes overlap, the appearance does not."""
+    look = np.eye(8)[:2]
+    frames = [([box(200, 200)], [0])] * 10 + [([box(210, 205)], [1])] * 10
+    features = [look[people] for _, people in frames]
+    vetoed = ids_by_person(Tracker(TrackerConfig(fps=10, appearance_veto=0.45)), frames, features)
+    assert set(vetoed[0]).isdisjoint(vetoed[1])
+    motion = ids_by_person(Tracker(TrackerConfig(fps=10, appearance_veto=None)), frames, features)
+    assert set(motion[1]) == set(motion[0])  # without the veto the box overlap alone hands over the id
+
+
+def test_track_is_confirmed_only_once_a_detection_reaches_confirm_score():
+    """A tentative track needs ``confirm_hits`` matches *and* one detection at ``confirm_score``; from the first
+    frame on."""
+    tracker = Tracker(TrackerConfig(fps=10, new_track_threshold=0.6, confirm_score=0.8))
+    reported = []
+    for t in range(10):
+        score = 0.85 if t == 6 else 0.7
+        tracked = tracker.update(None, Detections(np.array([box(200 + 3 * t, 200)]), np.array([score])))
+        reported.append(len(tracked))
+    assert reported == [0] * 6 + [1] * 4
+    assert tracker.update(None, Detections(np.array([box(230, 200)]), np.array([0.7]))).tracker_id.tolist() == [1]
+
+
+def test_track_lost_walking_out_of_the_picture_is_not_given_to_the_next_person_coming_in():
+    """Person 0 walks out at the right border (640 px wide frame); 1 s later person 1, who looks the same to the
+    embedder, walks in there. A track lost while leaving is ended after ``exit_lost_seconds``; without the frame
+    size the tracker cannot tell and re-finds the old track on the newcomer."""
+    frames = []
+    for t in range(30):
+        if t < 15:  # walking right; the box is cut by the border from x = 640 on
+            x0 = 500 + 10 * t
+            frames.append(([[x0, 100, min(x0 + 40, 640), 200]], [0]))
+        elif t < 25:
+            frames.append(([], []))
+        else:  # walking in from the right
+            x0 = 630 - 10 * (t - 25)
+            frames.append(([[x0, 100, min(x0 + 40, 640), 200]], [1]))
+    features = [np.ones((len(boxes), 4)) / 2 for boxes, _ in frames]
+    config = TrackerConfig(fps=10, max_lost_seconds=2.0, exit_lost_seconds=0.5)
+    ended = ids_by_person(Tracker(config, frame_size=(480, 640)), frames, features)
+    assert set(ended[0]).isdisjoint(ended[1])
+    unknown = ids_by_person(Tracker(config), frames, features)
+    assert set(unknown[1]) == set(unknown[0])
