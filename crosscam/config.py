@@ -45,7 +45,8 @@ class RunConfig:
         detect_fps: detect and track at this many frames per second of video (every ``round(fps / detect_fps)``-th
             frame, the others interpolated); None: every frame (the accuracy and speed of 5: docs/scale_footage.md).
         crops: which crops describe a tracklet, and how many.
-        association: transit windows, ground plane and its refinement.
+        association: transit windows, ground plane and its refinement; per-camera centring and the one-to-one
+            step for co-visible people are there too, off by default (measured in docs/mtmc.md).
         blur: blur the faces in every image the run exports (thumbnails, recordings, videos): CCTV films people
             who did not consent (docs/privacy.md); False (``--no-blur``) only where that is allowed.
         strict: a video that ends before the frame count its container announced is an error (``--strict``);
