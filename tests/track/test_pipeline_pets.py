@@ -21,7 +21,7 @@ def test_first_pets_frames_end_to_end(pets_dir, assets_dir, tmp_path):
     assert rows[:, 0].min() == 1 and rows[:, 0].max() == FRAMES
     gt = read_mot(pets_dir / "gt" / "gt.txt")
     scores = evaluate_mot(gt[gt[:, 0] <= FRAMES], rows)
-    assert scores["IDF1"] > 85 and scores["MOTA"] > 80  # measured: 95.1 and 90.1 (OSNet cue, shipped defaults)
+    assert scores["IDF1"] > 85 and scores["MOTA"] > 80  # measured: 93.9 and 87.8 (OSNet cue, shipped defaults)
     crops = list((out / "crops" / "view1").glob("*.jpg"))
     assert len(crops) >= 5 and {p.stem.split("_")[0] for p in crops} <= {
         str(i) for i in np.unique(rows[:, 1]).astype(int)
