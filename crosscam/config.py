@@ -23,6 +23,7 @@ from crosscam.associate.associate import AssociationConfig
 from crosscam.associate.tracklet_builder import CropConfig
 from crosscam.detect.registry import DEFAULT_DETECTOR
 from crosscam.errors import CrosscamError
+from crosscam.track.interpolate import DEFAULT_INTERPOLATE_SECONDS
 from crosscam.track.tracker import TrackerConfig
 
 TRACKER_EMBEDDER = "osnet-x0.25-msmt17"  # IDF1 93.2 vs 85.4 motion-only on PETS09-S2L1 (benchmarks/pets09_tracking.py)
@@ -44,6 +45,9 @@ class RunConfig:
         tracker: the per-camera tracker; its ``fps`` is replaced by each source's rate (over the detection stride).
         detect_fps: detect and track at this many frames per second of video (every ``round(fps / detect_fps)``-th
             frame, the others interpolated); None: every frame (the accuracy and speed of 5: docs/scale_footage.md).
+        interpolate_seconds: each track's gaps up to this long (a person missed by the detector, often hidden
+            behind another) are filled by linear interpolation, as ``crosscam track`` does: 2 s was chosen by
+            leave-one-sequence-out (docs/tracking.md); 0 fills only the frames ``detect_fps`` skips.
         crops: which crops describe a tracklet, and how many.
         association: transit windows, ground plane and its refinement; per-camera centring and the one-to-one
             step for co-visible people are there too, off by default (measured in docs/mtmc.md).
@@ -60,6 +64,7 @@ class RunConfig:
     tracker_embedder: str | None = TRACKER_EMBEDDER
     tracker: TrackerConfig = field(default_factory=TrackerConfig)
     detect_fps: float | None = None
+    interpolate_seconds: float = DEFAULT_INTERPOLATE_SECONDS
     crops: CropConfig = CropConfig()
     association: AssociationConfig = AssociationConfig()
     blur: bool = True

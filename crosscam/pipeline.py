@@ -52,15 +52,18 @@ def process_camera(
     ``tracker_embedder`` gives the per-camera tracker its appearance cue (a fast model suffices there);
     ``embedder`` makes the tracklet embeddings used across cameras. ``on_frame`` sees every frame with its
     tracked boxes as it is processed (for example to write a video: the source is read once). A source that yields
-    every ``source.step``-th frame (``--detect-fps``) is tracked at ``fps / step``, and the boxes of the frames
-    between are interpolated as each track ends (:mod:`crosscam.detect_rate`). ``progress``: draw progress bars.
+    every ``source.step``-th frame (``--detect-fps``) is tracked at ``fps / step``; as each track ends, its boxes
+    are interpolated across the frames between and across gaps up to ``config.interpolate_seconds``
+    (:mod:`crosscam.detect_rate`). ``progress``: draw progress bars.
     """
     from crosscam.track import Tracker, track_frames
+    from crosscam.track.interpolate import fill_gap_frames
 
     config = config or RunConfig()
     step = source.step
     tracker = Tracker(replace(config.tracker, fps=source.fps / step), tracker_embedder)
-    builder = TrackletBuilder(spec.name, config.crops, step)
+    max_gap = fill_gap_frames(step, config.interpolate_seconds, source.fps)
+    builder = TrackletBuilder(spec.name, config.crops, max_gap)
     count = 0
     total = None if source.frame_count is None else -(-(source.frame_count - source.start_frame) // step)
     frames = tqdm(source, total=total, desc=f"track {spec.name}", unit="frame", disable=not progress)

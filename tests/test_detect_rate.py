@@ -1,16 +1,18 @@
-"""--detect-fps: the stride, reading every stride-th frame, and the boxes of the skipped frames."""
+"""--detect-fps (the stride, every stride-th frame read, the skipped frames filled) and the gaps a run fills."""
 
 import cv2
 import numpy as np
 import pytest
 
 from crosscam.cameras import CameraSpec
+from crosscam.config import RunConfig
 from crosscam.detect.base import Detections, Detector
-from crosscam.detect_rate import detection_stride, fill_skipped_frames, recorded_boxes, recording_stride
+from crosscam.detect_rate import detection_stride, recorded_boxes, recording_stride
 from crosscam.embed.hsv import HsvStripesEmbedder
 from crosscam.errors import CrosscamError
 from crosscam.io.frames import open_source
 from crosscam.pipeline import process_camera
+from crosscam.track.interpolate import fill_gap_frames, interpolate_boxes
 from crosscam.types import TrackedBoxes
 
 
@@ -27,14 +29,15 @@ def test_skipped_frames_are_interpolated_between_detected_ones_only():
     ids = np.array([1, 1, 1, 1, 2])
     xyxy = np.array([[0, 0, 10, 20], [3, 0, 13, 20], [6, 0, 16, 20], [12, 0, 22, 20], [50, 50, 60, 70]], float)
     boxes = TrackedBoxes("cam", frames, frames * 0.04 + 1.0, ids, xyxy, [0.9, 0.8, 0.7, 0.9, 0.5])
-    filled = fill_skipped_frames(boxes, stride=3)
+    filled = interpolate_boxes(boxes, fill_gap_frames(stride=3, seconds=0.0, fps=25.0))
     one = filled.of_track(1)
     assert one.frame.tolist() == [0, 1, 2, 3, 4, 5, 6, 12]
     np.testing.assert_allclose(one.xyxy[:, 0], [0, 1, 2, 3, 4, 5, 6, 12])
     np.testing.assert_allclose(one.timestamp, one.frame * 0.04 + 1.0)
     assert one.score[1] == pytest.approx(0.8) and one.score[4] == pytest.approx(0.7)  # the lower of the two ends
     assert filled.frame.tolist() == [0, 1, 2, 3, 4, 5, 6, 6, 12] and filled.track_id[6:8].tolist() == [1, 2]
-    assert fill_skipped_frames(boxes, stride=1) is boxes
+    assert interpolate_boxes(boxes, fill_gap_frames(stride=1, seconds=0.0, fps=25.0)).frame.tolist() == [0, 3, 6, 6, 12]
+    assert fill_gap_frames(stride=3, seconds=2.0, fps=25.0) == 50 and fill_gap_frames(60, 2.0, 25.0) == 59
 
 
 def test_a_step_reads_every_stride_th_frame_with_source_indices(tmp_path):
@@ -86,6 +89,43 @@ def test_a_camera_detected_at_a_third_of_its_rate_has_a_box_on_every_frame(tmp_p
         and boxes.frame.tolist() == list(range(tracklet.first_frame, 19))
     )
     np.testing.assert_allclose(np.diff(boxes.xyxy[:, 0]), 5, atol=1.5)  # the block moves 5 px a frame
+
+
+class MissingFrames(BrightBlock):
+    """The bright block, missed on the frames in ``missed``."""
+
+    def __init__(self, missed):
+        self.missed, self.calls = set(missed), 0
+
+    def detect(self, image_bgr):
+        self.calls += 1
+        return Detections.empty() if self.calls - 1 in self.missed else super().detect(image_bgr)
+
+
+@pytest.mark.parametrize("seconds, frames", [(2.0, list(range(30))), (0.0, [*range(10), *range(16, 30)])])
+def test_a_run_fills_a_track_missed_for_less_than_the_interpolation_time(tmp_path, seconds, frames):
+    # 25 fps: the detector misses the person on frames 10-15 (0.24 s); 2 s of filling (the default) closes the
+    # gap as `crosscam track` does, 0 leaves it open.
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    for i in range(30):
+        image = np.full((240, 320, 3), 40, np.uint8)
+        cv2.rectangle(image, (40 + 5 * i, 60), (90 + 5 * i, 200), (30, 60, 250), -1)
+        cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    config = RunConfig(interpolate_seconds=seconds)
+    processed = process_camera(
+        CameraSpec("hall", str(folder)),
+        open_source(folder, "hall"),
+        MissingFrames(range(10, 16)),
+        HsvStripesEmbedder(),
+        config,
+        progress=False,
+    )
+    (tracklet,) = processed.result.tracklets
+    boxes = processed.result.boxes
+    assert boxes.frame[boxes.frame >= tracklet.first_frame].tolist() == frames[tracklet.first_frame :]
+    assert tracklet.num_boxes == len(boxes)
+    np.testing.assert_allclose(np.diff(boxes.xyxy[:, 0]) / np.diff(boxes.frame), 5, atol=1.5)
 
 
 def test_recorded_boxes_are_those_of_the_detected_frames_renumbered():

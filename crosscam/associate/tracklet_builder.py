@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from crosscam.detect.base import Detections
-from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder, l2_normalize
 from crosscam.io.frames import Frame
+from crosscam.track.interpolate import interpolate_boxes
 from crosscam.types import TrackedBoxes, Tracklet
 
 
@@ -98,20 +98,19 @@ class TrackletBuilder:
 
     A camera's memory stays flat in its length: a finished track keeps its embedding, thumbnail and its boxes
     as numpy columns (about 50 bytes a box, in one block per flush), never Python objects per box or per frame.
-    ``stride``: the camera is detected every ``stride``-th frame (``--detect-fps``); each finished track's boxes
-    are interpolated across the skipped frames (:func:`crosscam.detect_rate.fill_skipped_frames`).
+    ``max_gap``: each finished track's boxes are interpolated across its gaps of at most this many frames: the
+    frames ``--detect-fps`` skips, and short misses of the detector
+    (:func:`~crosscam.track.interpolate.fill_gap_frames`).
     """
 
-    def __init__(self, camera: str, config: CropConfig = CropConfig(), stride: int = 1):
+    def __init__(self, camera: str, config: CropConfig = CropConfig(), max_gap: int = 0):
         self.camera = camera
         self.config = config
-        self.stride = stride
+        self.max_gap = max_gap
         self._tracks: dict[int, _Track] = {}
         self._frames: list[TrackedBoxes] = []  # one block per frame added since the last flush
         self._live = TrackedBoxes.empty(camera)  # the earlier boxes of the tracks not finished yet
-        self._live_rows = np.zeros(0, np.int64)
-        self._rows = 0  # boxes added so far; a box's row is its place in the camera's stream of boxes
-        self._done: list[tuple[TrackedBoxes, np.ndarray]] = []  # finished tracks' boxes and (stride 1) rows
+        self._done: list[TrackedBoxes] = []  # finished tracks' boxes (gaps filled), one block per flush
         self._tracklets: dict[int, Tracklet] = {}
         self._best_crops: dict[int, np.ndarray] = {}
 
@@ -119,7 +118,6 @@ class TrackletBuilder:
         height, width = frame.image.shape[:2]
         xyxy = detections.xyxy
         self._frames.append(TrackedBoxes.of_frame(frame, detections))
-        self._rows += len(xyxy)
         covered = covered_fraction(xyxy)
         config = self.config
         margin = config.edge_margin
@@ -169,21 +167,19 @@ class TrackletBuilder:
         return len(done)
 
     def _close(self, done: dict[int, _Track], embedder: Embedder, progress: bool) -> None:
-        """Embed the ``done`` tracks; keep the tracklets of those worth keeping and move their boxes (skipped
-        frames filled) into one compact block; drop the boxes of the others."""
+        """Embed the ``done`` tracks; keep the tracklets of those worth keeping and move their boxes (gaps
+        filled) into one compact block; drop the boxes of the others."""
         embedded = self._embed(done, embedder, progress)
         pending = TrackedBoxes.concatenate(self.camera, [self._live, *self._frames])
-        fresh = len(pending) - len(self._live)
-        rows = np.concatenate([self._live_rows, np.arange(self._rows - fresh, self._rows)])
         finished = np.isin(pending.track_id, list(done))
         kept = finished & np.isin(pending.track_id, list(embedded))
-        self._frames, self._live, self._live_rows = [], pending[~finished], rows[~finished]
+        self._frames, self._live = [], pending[~finished]
         for track_id in done:
             del self._tracks[track_id]
         if not kept.any():
             return
         boxes = pending[kept]
-        filled = fill_skipped_frames(boxes, self.stride)
+        filled = interpolate_boxes(boxes, self.max_gap)
         counts = dict(zip(*np.unique(filled.track_id, return_counts=True), strict=True))
         for track_id, own in boxes.by_track().items():
             embedding, num_crops, best = embedded[track_id]
@@ -199,7 +195,7 @@ class TrackletBuilder:
                 embedding=embedding,
             )
             self._best_crops[track_id] = best
-        self._done.append((filled, rows[kept] if self.stride <= 1 else np.zeros(0, np.int64)))
+        self._done.append(filled)
 
     def _embed(self, tracks: dict[int, _Track], embedder: Embedder, progress: bool):
         """(embedding, num_crops, best crop) of each track worth keeping: at least ``min_boxes`` boxes and a crop."""
@@ -225,14 +221,11 @@ class TrackletBuilder:
         """Tracklets with at least ``min_boxes`` boxes, each embedded from at most ``max_crops`` evenly spaced crops.
 
         All crops of the tracks not flushed yet are embedded in one call (batches span tracklets). The boxes are
-        in the order they were added (frame by frame), or by frame then track id when skipped frames were filled.
+        ordered by frame then track id.
         """
         self._close(dict(self._tracks), embedder, progress)
-        boxes = TrackedBoxes.concatenate(self.camera, [block for block, _ in self._done])
-        if self.stride > 1:
-            order = np.lexsort((boxes.track_id, boxes.frame))
-        else:
-            order = np.argsort(np.concatenate([np.zeros(0, np.int64), *(rows for _, rows in self._done)]))
+        boxes = TrackedBoxes.concatenate(self.camera, self._done)
+        order = np.lexsort((boxes.track_id, boxes.frame))
         self._done = []  # the blocks freed before the sorted copy is made: at most two copies of the boxes at once
         tracklets = [self._tracklets[t] for t in sorted(self._tracklets)]
         return CameraTracklets(tracklets, boxes[order], dict(self._best_crops))

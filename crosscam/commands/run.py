@@ -14,6 +14,8 @@ import logging
 from pathlib import Path
 
 from crosscam.config import TRACKER_EMBEDDER
+from crosscam.errors import CrosscamError
+from crosscam.track.interpolate import DEFAULT_INTERPOLATE_SECONDS
 
 NAME = "run"
 HELP = "detect, track and re-identify people across cameras and time; write identities, report and videos"
@@ -67,6 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--detect-fps", type=float, default=None, metavar="F", help="detect and track at F frames per second of video"
     )
+    parser.add_argument(
+        "--interpolate",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="fill each track's gaps up to this long by linear interpolation "
+        f"(default {DEFAULT_INTERPOLATE_SECONDS:g} s, as crosscam track; 0: off)",
+    )
     parser.add_argument("--workers", type=int, default=1, metavar="N", help="cameras processed in parallel (local)")
     parser.add_argument("--backend", choices=["local", "ray"], default="local", help="where cameras are processed")
     parser.add_argument("--ray-address", default=None, metavar="ADDR", help="Ray cluster (default: a local instance)")
@@ -93,6 +103,10 @@ def config_from_args(args: argparse.Namespace):
         changes["tracker_embedder"] = None if args.tracker_embedder == "none" else args.tracker_embedder
     if args.detect_fps is not None:
         changes["detect_fps"] = args.detect_fps
+    if args.interpolate is not None:
+        if args.interpolate < 0:
+            raise CrosscamError(f"--interpolate must be 0 or more seconds, got {args.interpolate}")
+        changes["interpolate_seconds"] = args.interpolate
     if args.no_blur:
         changes["blur"] = False
     if args.strict:

@@ -4,9 +4,9 @@ import numpy as np
 
 from crosscam.associate.tracklet_builder import CropConfig, TrackletBuilder, covered_fraction
 from crosscam.detect.base import Detections
-from crosscam.detect_rate import fill_skipped_frames
 from crosscam.embed.base import Embedder
 from crosscam.io.frames import Frame
+from crosscam.track.interpolate import interpolate_boxes
 
 IMAGE = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
 
@@ -103,7 +103,7 @@ def test_flushing_ended_tracks_frees_their_crops_and_changes_no_result():
     assert [(t.track_id, t.num_boxes, t.num_crops) for t in want.tracklets] == [(1, 10, 4), (2, 40, 4)]
     for a, b in zip(got.tracklets, want.tracklets, strict=True):
         np.testing.assert_allclose(a.embedding, b.embedding, atol=1e-6)
-    for column in ("frame", "timestamp", "track_id", "xyxy", "score"):  # same boxes in the same (added) order
+    for column in ("frame", "timestamp", "track_id", "xyxy", "score"):  # same boxes in the same order
         np.testing.assert_array_equal(getattr(got.boxes, column), getattr(want.boxes, column))
     assert got.boxes.frame.tolist()[:4] == [0, 0, 1, 1]  # track 1 flushed first, still in frame order
     assert got.best_crops.keys() == want.best_crops.keys() == {1, 2}
@@ -124,14 +124,14 @@ def _strided_frames(count):
 
 def test_skipped_frames_are_filled_as_tracks_end_as_if_filled_at_the_end():
     config = CropConfig(max_crops=4, min_boxes=3)
-    plain, flushing = TrackletBuilder("cam", config), TrackletBuilder("cam", config, stride=3)
+    plain, flushing = TrackletBuilder("cam", config), TrackletBuilder("cam", config, max_gap=2)
     for index, boxes in _strided_frames(40):
         _feed_frame(plain, index, boxes)
         _feed_frame(flushing, index, boxes)
         if index in (45, 90):
             flushing.flush(ShapeEmbedder(), now=index / 10, idle_seconds=1.0)
     want, got = plain.finish(ShapeEmbedder()), flushing.finish(ShapeEmbedder())
-    filled = fill_skipped_frames(want.boxes, 3)  # the whole camera filled at once
+    filled = interpolate_boxes(want.boxes, 2)  # the whole camera filled at once
     for column in ("frame", "timestamp", "track_id", "xyxy", "score"):
         np.testing.assert_array_equal(getattr(got.boxes, column), getattr(filled, column))
     assert got.boxes.of_track(2).frame.tolist() == [*range(0, 58), *range(63, 118)]  # the missed frame stays a gap
@@ -145,7 +145,7 @@ def test_skipped_frames_are_filled_as_tracks_end_as_if_filled_at_the_end():
 def test_finishing_a_long_camera_needs_no_more_than_twice_its_boxes():
     # 6,000 frames at stride 2, tracks of 40 detected frames, flushed every 60 s as process_camera does: the
     # finished tracks' boxes are kept as columns, so ending the camera costs two copies of its boxes at most.
-    builder = TrackletBuilder("cam", CropConfig(min_boxes=3), stride=2)
+    builder = TrackletBuilder("cam", CropConfig(min_boxes=3), max_gap=1)
     image = np.zeros((64, 64, 3), np.uint8)
     xyxy = np.array([[2, 2, 14, 30], [30, 2, 42, 30], [2, 33, 14, 61]], np.float32)
     flushed_at = 0.0
