@@ -104,8 +104,10 @@ def run_cameras(
         tracklets, written = [], []
         for tracklet in processed.result.tracklets:
             thumbnail = f"{THUMBNAILS}/{safe_file_stem(name, tracklet.track_id)}.jpg"
-            crop = processed.result.best_crops[tracklet.track_id]
-            cv2.imwrite(str(out / thumbnail), blur_faces(crop) if config.blur else crop)
+            if config.blur:
+                cv2.imwrite(str(out / thumbnail), blur_faces(processed.result.thumbnail(tracklet.track_id)))
+            else:
+                (out / thumbnail).write_bytes(processed.result.thumbnails[tracklet.track_id])
             tracklets.append(replace(tracklet, thumbnail=thumbnail))
             written.append(out / thumbnail)
         if processed.truncation is not None:

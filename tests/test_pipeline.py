@@ -42,5 +42,5 @@ def test_process_camera_reads_each_frame_once_and_builds_tracklets(tmp_path):
     # One clock: the tracklet's span is its boxes' frame timestamps (index / 25 for an image folder).
     assert tracklet.start == boxes.timestamp[0] == boxes.frame[0] / 25.0 and tracklet.end == boxes.timestamp[-1]
     assert abs(np.linalg.norm(tracklet.embedding) - 1) < 1e-5
-    height, width = processed.result.best_crops[tracklet.track_id].shape[:2]
+    height, width = processed.result.thumbnail(tracklet.track_id).shape[:2]
     assert abs(height - 141) <= 3 and abs(width - 51) <= 3  # the block, as the tracker's (filtered) box sees it

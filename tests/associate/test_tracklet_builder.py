@@ -48,7 +48,7 @@ def test_good_crops_are_kept_and_poor_ones_are_not():
     embedder = ShapeEmbedder()
     result = builder.finish(embedder)
     tracks = {t.track_id: t for t in result.tracklets}
-    assert tracks[1].num_crops == 1 and result.best_crops[1].shape == (120, 50, 3)
+    assert tracks[1].num_crops == 1 and result.thumbnail(1).shape == (120, 50, 3)
     for poor in (2, 3, 4, 5):
         assert tracks[poor].num_crops == 0  # the fallback crop keeps the track usable
     assert len(embedder.seen) == 5
@@ -106,7 +106,7 @@ def test_flushing_ended_tracks_frees_their_crops_and_changes_no_result():
     for column in ("frame", "timestamp", "track_id", "xyxy", "score"):  # same boxes in the same order
         np.testing.assert_array_equal(getattr(got.boxes, column), getattr(want.boxes, column))
     assert got.boxes.frame.tolist()[:4] == [0, 0, 1, 1]  # track 1 flushed first, still in frame order
-    assert got.best_crops.keys() == want.best_crops.keys() == {1, 2}
+    assert got.thumbnails == want.thumbnails and got.thumbnails.keys() == {1, 2}
 
 
 def _strided_frames(count):
