@@ -83,16 +83,17 @@ class Searcher:
         """
         run = self.run
 
-        def ranked(ids: np.ndarray, similarities: np.ndarray) -> list[tuple[int, float]]:
+        def owned(ids: np.ndarray, similarities: np.ndarray) -> list[tuple[int, float]]:
             rows = [(run.row_of.get(int(i), -1), float(s)) for i, s in zip(ids, similarities, strict=True)]
-            return sorted(((row, s) for row, s in rows if row in owners), key=lambda hit: (-hit[1], hit[0]))
+            return [(row, s) for row, s in rows if row in owners]
 
         def enough(ids: np.ndarray, similarities: np.ndarray) -> bool:
-            return len({owners[row][0].global_id for row, _ in ranked(ids, similarities)}) >= top
+            return len({owners[row][0].global_id for row, _ in owned(ids, similarities)}) >= top
 
         query = query.astype(np.float32)
+        found = owned(*run.vectors.search_until(query, CANDIDATES_PER_HIT * top, enough))
         hits, best = [], {}
-        for row, value in ranked(*run.vectors.search_until(query, CANDIDATES_PER_HIT * top, enough)):
+        for row, value in sorted(found, key=lambda hit: (-hit[1], hit[0])):
             identity, appearance = owners[row]
             global_id = identity.global_id
             hit = Hit(appearance, global_id, value, float(run.calibration.probability(value)))
