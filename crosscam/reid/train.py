@@ -49,7 +49,14 @@ from crosscam.reid.models.efficientnet_lite0 import MEAN, STD
 from crosscam.reid.models.embedding_net import EmbeddingNet
 from crosscam.reid.projection import lda_head_weight
 from crosscam.reid.samplers import PKSampler
-from crosscam.reid.transforms import BatchAugment, FrozenFeatureAugment, load_images, normalize
+from crosscam.reid.transforms import (
+    BatchAugment,
+    FrozenFeatureAugment,
+    colour_jittered,
+    load_images,
+    normalize,
+    pick_copies,
+)
 
 # Named recipes. "user": what the user described (Adam 1e-3, triplet only, 15 epochs) plus warm-up and one
 # step decay. "strong": adds a label-smoothed identity loss on the BNNeck classifier, lower lr, cosine decay.
@@ -140,6 +147,12 @@ class TrainConfig:
         False, "compute the frozen stages once per image and augment their output (about 2x faster steps)"
     )
     erase_p: float = _option(0.5, "probability of random erasing per training image")
+    colour_jitter: float = _option(
+        0.0,
+        "with --cache-frozen: probability that a step sees an image's colour-jittered copy (brightness, contrast, "
+        "saturation 0.3, hue 0.05, 10 %% gray; one copy per image, cached); the teacher's target stays the "
+        "original's",
+    )
     source_repeats: dict[str, int] = _option(
         dict,
         "pass N times over this training data set's images per epoch (weights a small source up)",
@@ -375,6 +388,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     unknown = {n for n in config.lda_data if not n.startswith(HEAD_FOLDER)} - set(config.datasets)
     if unknown:
         raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set or folder:PATH")
+    if not 0 <= config.colour_jitter <= 1 or (config.colour_jitter and not config.cache_frozen):
+        raise CrosscamError(f"--colour-jitter {config.colour_jitter}: a probability, and it needs --cache-frozen")
     unlabelled = unlabelled_samples(config.unlabelled)
     if unlabelled and not config.teacher:
         raise CrosscamError("--unlabelled crops only feed the distillation losses: give a teacher (--teacher)")
@@ -433,6 +448,11 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         started = time.perf_counter()
         frozen_cache = frozen_feature_cache(model, images, FROZEN_PAD_CELLS, progress)
         cache_seconds = time.perf_counter() - started
+        if config.colour_jitter > 0:
+            jittered = colour_jittered(images, config.seed)
+            jitter_cache = frozen_feature_cache(model, jittered, FROZEN_PAD_CELLS, progress)
+            del jittered
+            cache_seconds = time.perf_counter() - started
         print(f"frozen stages of {len(images)} images and their mirror images computed in {cache_seconds:.0f} s")
         feature_augment = FrozenFeatureAugment(pad_cells=FROZEN_PAD_CELLS, erase_p=config.erase_p)
     id_loss = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
@@ -458,6 +478,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             index = torch.tensor(batch_indices + [len(samples) + i for i in unlabelled_indices], dtype=torch.long)
             if frozen_cache is not None:
                 plain, mirrored = frozen_cache[0][index], frozen_cache[1][index]
+                if config.colour_jitter > 0:  # the jittered copy's features for some samples
+                    copies = (jitter_cache[0][index], jitter_cache[1][index])
+                    plain, mirrored = pick_copies((plain, mirrored), copies, config.colour_jitter, augment_rng)
                 batch = feature_augment(plain, mirrored, augment_rng)
                 forward = model.forward_from_frozen
             else:

@@ -77,6 +77,37 @@ class BatchAugment:
         return out
 
 
+# One colour-jittered copy per image (``crosscam train --colour-jitter``): cameras differ in white balance,
+# exposure and saturation far more than the two CUHK cameras do; the strengths are torchreid's ``color_jitter``
+# (0.2-0.3) and a 10 % grayscale draw as in cross-domain re-identification baselines.
+COLOUR_JITTER = {"brightness": 0.3, "contrast": 0.3, "saturation": 0.3, "hue": 0.05}
+GRAYSCALE_P = 0.1
+
+
+def colour_jittered(images: torch.Tensor, seed: int) -> torch.Tensor:
+    """A copy of the uint8 ``N x 3 x H x W`` RGB ``images``, each with its own random brightness, contrast,
+    saturation and hue change (one in ten turned gray), the same for the same ``seed``."""
+    jitter = v2.Compose([v2.ColorJitter(**COLOUR_JITTER), v2.RandomGrayscale(p=GRAYSCALE_P)])
+    out = torch.empty_like(images)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for i in range(len(images)):
+            out[i] = jitter(images[i])
+    return out
+
+
+def pick_copies(
+    originals: tuple[torch.Tensor, ...], copies: tuple[torch.Tensor, ...], p: float, generator: torch.Generator
+) -> tuple[torch.Tensor, ...]:
+    """Per sample (first dimension), the rows of ``copies`` with probability ``p``, else those of ``originals``
+    (the same choice across the tuple, e.g. plain and mirrored features)."""
+    use = torch.rand(len(originals[0]), generator=generator) < p
+    picked = tuple(original.clone() for original in originals)
+    for out, copy in zip(picked, copies, strict=True):
+        out[use] = copy[use]
+    return picked
+
+
 class FrozenFeatureAugment:
     """The augmentation of :class:`BatchAugment`, moved after the frozen stages of the network.
 

@@ -145,6 +145,18 @@ def test_caching_needs_frozen_stages(cuhk01_root, tmp_path):
         train(config, progress=False)
 
 
+def test_colour_jitter_trains_on_the_jittered_copies_and_needs_the_cache(cuhk01_root, tmp_path):
+    with pytest.raises(CrosscamError, match="needs --cache-frozen"):
+        train(small_config(cuhk01_root, tmp_path / "pixels", epochs=1, colour_jitter=0.5), progress=False)
+    weights = {}
+    for jitter in (0.0, 0.5):
+        out = tmp_path / f"jitter_{jitter}"
+        train(small_config(cuhk01_root, out, epochs=2, cache_frozen=True, colour_jitter=jitter), progress=False)
+        weights[jitter] = torch.load(out / CHECKPOINT, weights_only=False)["model"]
+    trained = [name for name, value in weights[0.0].items() if value.is_floating_point() and "head" not in name]
+    assert any(not torch.equal(weights[0.0][name], weights[0.5][name]) for name in trained)
+
+
 def identity_margin(embeddings: np.ndarray, pids: np.ndarray) -> float:
     """Mean cosine between images of one identity minus mean cosine between images of different identities."""
     unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)

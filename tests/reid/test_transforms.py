@@ -1,6 +1,6 @@
 import torch
 
-from crosscam.reid.transforms import FrozenFeatureAugment
+from crosscam.reid.transforms import FrozenFeatureAugment, colour_jittered, pick_copies
 
 
 def test_frozen_feature_augment_picks_a_shifted_window_of_the_plain_or_mirrored_features():
@@ -30,3 +30,29 @@ def test_frozen_feature_augment_erases_a_rectangle_with_zeros():
     zeros = out == 0
     assert 0 < zeros.sum() < out.numel()
     assert torch.equal(zeros[0, 0], zeros[0, 1])  # the same rectangle in every channel
+
+
+def test_colour_jittered_copies_differ_per_image_are_seeded_and_some_are_gray():
+    images = torch.randint(0, 256, (200, 3, 16, 8), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    jittered = colour_jittered(images, seed=3)
+    assert jittered.shape == images.shape and jittered.dtype == torch.uint8
+    torch.testing.assert_close(jittered, colour_jittered(images, seed=3))
+    assert not torch.equal(jittered, colour_jittered(images, seed=4))
+    changed = (jittered.float() - images.float()).abs().mean(dim=(1, 2, 3))
+    assert (changed > 1).float().mean() > 0.9  # nearly every image gets its own colour change
+    gray = (jittered[:, 0] == jittered[:, 1]).all(dim=(1, 2)) & (jittered[:, 1] == jittered[:, 2]).all(dim=(1, 2))
+    assert 5 <= int(gray.sum()) <= 40  # GRAYSCALE_P = 0.1 of 200
+
+
+def test_pick_copies_takes_the_same_samples_from_every_copy_with_probability_p():
+    plain, mirrored = torch.zeros(400, 2), torch.ones(400, 2)
+    copies = (plain + 10, mirrored + 10)
+    generator = torch.Generator().manual_seed(0)
+    none = pick_copies((plain, mirrored), copies, 0.0, generator)
+    every = pick_copies((plain, mirrored), copies, 1.0, generator)
+    assert torch.equal(none[0], plain) and torch.equal(none[1], mirrored)
+    assert torch.equal(every[0], copies[0]) and torch.equal(every[1], copies[1])
+    picked_plain, picked_mirrored = pick_copies((plain, mirrored), copies, 0.5, generator)
+    took = picked_plain[:, 0] == 10
+    assert 0.4 < took.float().mean() < 0.6 and torch.equal(picked_mirrored[:, 0] == 11, took)
+    assert plain.eq(0).all()  # the originals are left as they were
