@@ -38,7 +38,8 @@ def test_the_shipped_command_parses_into_the_shipped_config(assets_dir):
     config = train_command.build_config(parse(["--assets", str(assets_dir), *argv[1:]]), argv)
     produced = dataclasses.asdict(config)
     assert produced["command"] == shipped["command"]
-    for key in ("data_roots", "command", "unlabelled", "unlabelled_batch"):
+    assert produced["colour_jitter"] == 0.0 and "colour_jitter" not in shipped  # added after the release
+    for key in ("data_roots", "command", "unlabelled", "unlabelled_batch", "colour_jitter"):
         produced.pop(key), shipped.pop(key, None)
     shipped["input_size"] = tuple(shipped["input_size"])
     assert produced == {k: v for k, v in shipped.items() if k != "data_roots"}
