@@ -67,13 +67,18 @@ class BrightBlock(Detector):
         return Detections([[xs.min(), ys.min(), xs.max() + 1, ys.max() + 1]], [0.9]) if len(xs) else Detections.empty()
 
 
-def test_a_camera_detected_at_a_third_of_its_rate_has_a_box_on_every_frame(tmp_path):
-    folder = tmp_path / "frames"
+def moving_block_frames(folder, count):
+    """An image folder of ``count`` frames: a red block moving 5 px a frame to the right."""
     folder.mkdir()
-    for i in range(19):
+    for i in range(count):
         image = np.full((240, 320, 3), 40, np.uint8)
         cv2.rectangle(image, (40 + 5 * i, 60), (90 + 5 * i, 200), (30, 60, 250), -1)
         cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    return folder
+
+
+def test_a_camera_detected_at_a_third_of_its_rate_has_a_box_on_every_frame(tmp_path):
+    folder = moving_block_frames(tmp_path / "frames", 19)
     seen = []
     source = open_source(folder, "hall", step=3)
     spec = CameraSpec("hall", str(folder))
@@ -106,12 +111,7 @@ class MissingFrames(BrightBlock):
 def test_a_run_fills_a_track_missed_for_less_than_the_interpolation_time(tmp_path, seconds, frames):
     # 25 fps: the detector misses the person on frames 10-15 (0.24 s); 2 s of filling (the default) closes the
     # gap as `crosscam track` does, 0 leaves it open.
-    folder = tmp_path / "frames"
-    folder.mkdir()
-    for i in range(30):
-        image = np.full((240, 320, 3), 40, np.uint8)
-        cv2.rectangle(image, (40 + 5 * i, 60), (90 + 5 * i, 200), (30, 60, 250), -1)
-        cv2.imwrite(str(folder / f"{i:03d}.png"), image)
+    folder = moving_block_frames(tmp_path / "frames", 30)
     config = RunConfig(interpolate_seconds=seconds)
     processed = process_camera(
         CameraSpec("hall", str(folder)),

@@ -62,10 +62,7 @@ def interpolate_boxes(boxes: TrackedBoxes, max_gap: int) -> TrackedBoxes:
     """
     if len(boxes) == 0:
         return boxes
-    rows = boxes.to_mot()
-    filled = TrackedBoxes.from_mot(boxes.camera, interpolate_gaps(rows, max_gap) if max_gap > 0 else rows, fps=1.0)
-    order = np.lexsort((filled.track_id, filled.frame))
-    filled = filled[order]
+    filled = TrackedBoxes.from_mot(boxes.camera, interpolate_gaps(boxes.to_mot(), max_gap), fps=1.0)
     known = np.unique(boxes.frame, return_index=True)
     timestamp = np.interp(filled.frame, known[0], boxes.timestamp[known[1]])
     return TrackedBoxes(boxes.camera, filled.frame, timestamp, filled.track_id, filled.xyxy, filled.score)
