@@ -52,6 +52,7 @@ from crosscam.reid.samplers import PKSampler
 from crosscam.reid.transforms import (
     BatchAugment,
     FrozenFeatureAugment,
+    camera_degraded,
     colour_jittered,
     load_images,
     normalize,
@@ -152,6 +153,11 @@ class TrainConfig:
         "with --cache-frozen: probability that a step sees an image's colour-jittered copy (brightness, contrast, "
         "saturation 0.3, hue 0.05, 10 %% gray; one copy per image, cached); the teacher's target stays the "
         "original's",
+    )
+    degrade_copies: bool = _option(
+        False,
+        "with --colour-jitter: the copies also lose resolution (p 0.5, 1/1.5-1/3), sharpness (p 0.3) and JPEG "
+        "quality (p 0.5, 30-90) as other cameras' crops do",
     )
     source_repeats: dict[str, int] = _option(
         dict,
@@ -390,6 +396,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set or folder:PATH")
     if not 0 <= config.colour_jitter <= 1 or (config.colour_jitter and not config.cache_frozen):
         raise CrosscamError(f"--colour-jitter {config.colour_jitter}: a probability, and it needs --cache-frozen")
+    if config.degrade_copies and not config.colour_jitter:
+        raise CrosscamError("--degrade-copies changes the copies of --colour-jitter P: give P > 0")
     unlabelled = unlabelled_samples(config.unlabelled)
     if unlabelled and not config.teacher:
         raise CrosscamError("--unlabelled crops only feed the distillation losses: give a teacher (--teacher)")
@@ -450,6 +458,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         cache_seconds = time.perf_counter() - started
         if config.colour_jitter > 0:
             jittered = colour_jittered(images, config.seed)
+            if config.degrade_copies:
+                jittered = camera_degraded(jittered, config.seed)
             jitter_cache = frozen_feature_cache(model, jittered, FROZEN_PAD_CELLS, progress)
             del jittered
             cache_seconds = time.perf_counter() - started

@@ -96,6 +96,39 @@ def colour_jittered(images: torch.Tensor, seed: int) -> torch.Tensor:
     return out
 
 
+# ``crosscam train --degrade-copies``: what other cameras do to a crop besides its colours. A far or cheap camera
+# gives a person fewer pixels (down to a third of the training resolution, upsampled back as every crop is),
+# focus and motion blur soften it, and recorders compress it hard. Each is drawn independently per image.
+DOWNSCALE_P, DOWNSCALE_RANGE = 0.5, (1.5, 3.0)
+BLUR_P, BLUR_SIGMA_RANGE = 0.3, (0.5, 1.5)
+JPEG_P, JPEG_QUALITY_RANGE = 0.5, (30, 90)
+
+
+def camera_degraded(images: torch.Tensor, seed: int) -> torch.Tensor:
+    """A copy of the uint8 ``N x 3 x H x W`` RGB ``images``, each independently downscaled and upsampled back
+    (p 0.5, factor 1.5-3), blurred (p 0.3, sigma 0.5-1.5 px) and JPEG-compressed (p 0.5, quality 30-90), the
+    same for the same ``seed``."""
+    rng = np.random.default_rng(seed)
+    out = torch.empty_like(images)
+    height, width = images.shape[-2:]
+    for i in range(len(images)):
+        image = np.ascontiguousarray(images[i].permute(1, 2, 0).numpy())
+        if rng.random() < DOWNSCALE_P:
+            factor = rng.uniform(*DOWNSCALE_RANGE)
+            small = (max(1, round(width / factor)), max(1, round(height / factor)))
+            image = cv2.resize(cv2.resize(image, small, interpolation=cv2.INTER_AREA), (width, height))
+        if rng.random() < BLUR_P:
+            image = cv2.GaussianBlur(image, (0, 0), rng.uniform(*BLUR_SIGMA_RANGE))
+        if rng.random() < JPEG_P:
+            quality = int(rng.integers(JPEG_QUALITY_RANGE[0], JPEG_QUALITY_RANGE[1] + 1))
+            bgr = np.ascontiguousarray(image[:, :, ::-1])  # OpenCV's JPEG codec takes BGR
+            _, encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, quality])
+            image = cv2.imdecode(encoded, cv2.IMREAD_COLOR)[:, :, ::-1]
+        image = np.ascontiguousarray(image)
+        out[i] = torch.from_numpy(image).permute(2, 0, 1)
+    return out
+
+
 def pick_copies(
     originals: tuple[torch.Tensor, ...], copies: tuple[torch.Tensor, ...], p: float, generator: torch.Generator
 ) -> tuple[torch.Tensor, ...]:

@@ -148,13 +148,19 @@ def test_caching_needs_frozen_stages(cuhk01_root, tmp_path):
 def test_colour_jitter_trains_on_the_jittered_copies_and_needs_the_cache(cuhk01_root, tmp_path):
     with pytest.raises(CrosscamError, match="needs --cache-frozen"):
         train(small_config(cuhk01_root, tmp_path / "pixels", epochs=1, colour_jitter=0.5), progress=False)
+    with pytest.raises(CrosscamError, match="--degrade-copies changes the copies of --colour-jitter"):
+        train(small_config(cuhk01_root, tmp_path / "nocopy", epochs=1, cache_frozen=True, degrade_copies=True))
     weights = {}
-    for jitter in (0.0, 0.5):
-        out = tmp_path / f"jitter_{jitter}"
-        train(small_config(cuhk01_root, out, epochs=2, cache_frozen=True, colour_jitter=jitter), progress=False)
-        weights[jitter] = torch.load(out / CHECKPOINT, weights_only=False)["model"]
-    trained = [name for name, value in weights[0.0].items() if value.is_floating_point() and "head" not in name]
-    assert any(not torch.equal(weights[0.0][name], weights[0.5][name]) for name in trained)
+    for jitter, degrade in ((0.0, False), (0.5, False), (0.5, True)):
+        out = tmp_path / f"jitter_{jitter}_{degrade}"
+        options = {"colour_jitter": jitter, "degrade_copies": degrade}
+        config = small_config(cuhk01_root, out, epochs=2, cache_frozen=True, **options)
+        train(config, progress=False)
+        weights[jitter, degrade] = torch.load(out / CHECKPOINT, weights_only=False)["model"]
+    plain = weights[0.0, False]
+    trained = [name for name, value in plain.items() if value.is_floating_point() and "head" not in name]
+    assert any(not torch.equal(plain[name], weights[0.5, False][name]) for name in trained)
+    assert any(not torch.equal(weights[0.5, False][name], weights[0.5, True][name]) for name in trained)
 
 
 def identity_margin(embeddings: np.ndarray, pids: np.ndarray) -> float:

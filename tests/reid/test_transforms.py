@@ -1,6 +1,6 @@
 import torch
 
-from crosscam.reid.transforms import FrozenFeatureAugment, colour_jittered, pick_copies
+from crosscam.reid.transforms import FrozenFeatureAugment, camera_degraded, colour_jittered, pick_copies
 
 
 def test_frozen_feature_augment_picks_a_shifted_window_of_the_plain_or_mirrored_features():
@@ -42,6 +42,27 @@ def test_colour_jittered_copies_differ_per_image_are_seeded_and_some_are_gray():
     assert (changed > 1).float().mean() > 0.9  # nearly every image gets its own colour change
     gray = (jittered[:, 0] == jittered[:, 1]).all(dim=(1, 2)) & (jittered[:, 1] == jittered[:, 2]).all(dim=(1, 2))
     assert 5 <= int(gray.sum()) <= 40  # GRAYSCALE_P = 0.1 of 200
+
+
+def test_camera_degraded_copies_lose_detail_not_colour_and_are_seeded():
+    """A sharp pattern (a 1-pixel checkerboard over a colour ramp) loses high frequencies in most copies while each
+    copy keeps the image's mean colour."""
+    rows, cols = torch.meshgrid(torch.arange(64), torch.arange(32), indexing="ij")
+    checker = ((rows + cols) % 2 * 80).to(torch.uint8)
+    ramp = torch.stack([rows * 2, cols * 4, 255 - rows * 2]).to(torch.uint8) // 2
+    images = (ramp + checker).unsqueeze(0).repeat(100, 1, 1, 1)
+    degraded = camera_degraded(images, seed=1)
+    assert degraded.shape == images.shape and degraded.dtype == torch.uint8
+    torch.testing.assert_close(degraded, camera_degraded(images, seed=1))
+    assert not torch.equal(degraded, camera_degraded(images, seed=2))
+
+    def detail(batch: torch.Tensor) -> torch.Tensor:  # mean absolute difference of horizontal neighbours
+        return (batch[..., 1:].float() - batch[..., :-1].float()).abs().mean(dim=(1, 2, 3))
+
+    softer = detail(degraded) < 0.8 * detail(images[:1])
+    assert 0.5 < softer.float().mean() < 0.95  # downscale p 0.5, blur p 0.3 (JPEG at q >= 30 keeps some edges)
+    mean_shift = (degraded.float().mean(dim=(2, 3)) - images.float().mean(dim=(2, 3))).abs()
+    assert mean_shift.max() < 4
 
 
 def test_pick_copies_takes_the_same_samples_from_every_copy_with_probability_p():
