@@ -154,10 +154,11 @@ class TrainConfig:
         "saturation 0.3, hue 0.05, 10 %% gray; one copy per image, cached); the teacher's target stays the "
         "original's",
     )
-    degrade_copies: bool = _option(
-        False,
-        "with --colour-jitter: the copies also lose resolution (p 0.5, 1/1.5-1/3), sharpness (p 0.3) and JPEG "
-        "quality (p 0.5, 30-90) as other cameras' crops do",
+    degrade: float = _option(
+        0.0,
+        "with --cache-frozen: probability that a step sees an image's camera-degraded copy (downscaled to "
+        "1/1.5-1/3 and back p 0.5, blurred p 0.3, JPEG quality 30-90 p 0.5; one copy per image, cached; drawn "
+        "after --colour-jitter's copy, so it wins when both are drawn); the teacher's target stays the original's",
     )
     source_repeats: dict[str, int] = _option(
         dict,
@@ -396,8 +397,8 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
         raise CrosscamError(f"--lda-data names {', '.join(sorted(unknown))}, not a training data set or folder:PATH")
     if not 0 <= config.colour_jitter <= 1 or (config.colour_jitter and not config.cache_frozen):
         raise CrosscamError(f"--colour-jitter {config.colour_jitter}: a probability, and it needs --cache-frozen")
-    if config.degrade_copies and not config.colour_jitter:
-        raise CrosscamError("--degrade-copies changes the copies of --colour-jitter P: give P > 0")
+    if not 0 <= config.degrade <= 1 or (config.degrade and not config.cache_frozen):
+        raise CrosscamError(f"--degrade {config.degrade}: a probability, and it needs --cache-frozen")
     unlabelled = unlabelled_samples(config.unlabelled)
     if unlabelled and not config.teacher:
         raise CrosscamError("--unlabelled crops only feed the distillation losses: give a teacher (--teacher)")
@@ -455,14 +456,12 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
     if config.cache_frozen and start_epoch < config.epochs:
         started = time.perf_counter()
         frozen_cache = frozen_feature_cache(model, images, FROZEN_PAD_CELLS, progress)
+        copy_caches = [  # the cached copies' frozen features, in the order a step draws them
+            (p, frozen_feature_cache(model, make_copy(images, config.seed), FROZEN_PAD_CELLS, progress))
+            for p, make_copy in ((config.colour_jitter, colour_jittered), (config.degrade, camera_degraded))
+            if p > 0
+        ]
         cache_seconds = time.perf_counter() - started
-        if config.colour_jitter > 0:
-            jittered = colour_jittered(images, config.seed)
-            if config.degrade_copies:
-                jittered = camera_degraded(jittered, config.seed)
-            jitter_cache = frozen_feature_cache(model, jittered, FROZEN_PAD_CELLS, progress)
-            del jittered
-            cache_seconds = time.perf_counter() - started
         print(f"frozen stages of {len(images)} images and their mirror images computed in {cache_seconds:.0f} s")
         feature_augment = FrozenFeatureAugment(pad_cells=FROZEN_PAD_CELLS, erase_p=config.erase_p)
     id_loss = torch.nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
@@ -488,9 +487,9 @@ def train(config: TrainConfig, resume: bool = False, progress: bool = True, asse
             index = torch.tensor(batch_indices + [len(samples) + i for i in unlabelled_indices], dtype=torch.long)
             if frozen_cache is not None:
                 plain, mirrored = frozen_cache[0][index], frozen_cache[1][index]
-                if config.colour_jitter > 0:  # the jittered copy's features for some samples
-                    copies = (jitter_cache[0][index], jitter_cache[1][index])
-                    plain, mirrored = pick_copies((plain, mirrored), copies, config.colour_jitter, augment_rng)
+                for p, copy_cache in copy_caches:  # a copy's features for some samples
+                    copies = (copy_cache[0][index], copy_cache[1][index])
+                    plain, mirrored = pick_copies((plain, mirrored), copies, p, augment_rng)
                 batch = feature_augment(plain, mirrored, augment_rng)
                 forward = model.forward_from_frozen
             else:

@@ -96,7 +96,7 @@ def colour_jittered(images: torch.Tensor, seed: int) -> torch.Tensor:
     return out
 
 
-# ``crosscam train --degrade-copies``: what other cameras do to a crop besides its colours. A far or cheap camera
+# ``crosscam train --degrade``: what other cameras do to a crop besides its colours. A far or cheap camera
 # gives a person fewer pixels (down to a third of the training resolution, upsampled back as every crop is),
 # focus and motion blur soften it, and recorders compress it hard. Each is drawn independently per image.
 DOWNSCALE_P, DOWNSCALE_RANGE = 0.5, (1.5, 3.0)

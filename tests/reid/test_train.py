@@ -145,22 +145,22 @@ def test_caching_needs_frozen_stages(cuhk01_root, tmp_path):
         train(config, progress=False)
 
 
-def test_colour_jitter_trains_on_the_jittered_copies_and_needs_the_cache(cuhk01_root, tmp_path):
+def test_colour_and_degraded_copies_train_the_network_and_need_the_cache(cuhk01_root, tmp_path):
     with pytest.raises(CrosscamError, match="needs --cache-frozen"):
         train(small_config(cuhk01_root, tmp_path / "pixels", epochs=1, colour_jitter=0.5), progress=False)
-    with pytest.raises(CrosscamError, match="--degrade-copies changes the copies of --colour-jitter"):
-        train(small_config(cuhk01_root, tmp_path / "nocopy", epochs=1, cache_frozen=True, degrade_copies=True))
+    with pytest.raises(CrosscamError, match="--degrade 0.5: a probability, and it needs --cache-frozen"):
+        train(small_config(cuhk01_root, tmp_path / "pixels", epochs=1, degrade=0.5), progress=False)
     weights = {}
-    for jitter, degrade in ((0.0, False), (0.5, False), (0.5, True)):
+    for jitter, degrade in ((0.0, 0.0), (0.5, 0.0), (0.0, 0.5)):
         out = tmp_path / f"jitter_{jitter}_{degrade}"
-        options = {"colour_jitter": jitter, "degrade_copies": degrade}
+        options = {"colour_jitter": jitter, "degrade": degrade}
         config = small_config(cuhk01_root, out, epochs=2, cache_frozen=True, **options)
         train(config, progress=False)
         weights[jitter, degrade] = torch.load(out / CHECKPOINT, weights_only=False)["model"]
-    plain = weights[0.0, False]
+    plain = weights[0.0, 0.0]
     trained = [name for name, value in plain.items() if value.is_floating_point() and "head" not in name]
-    assert any(not torch.equal(plain[name], weights[0.5, False][name]) for name in trained)
-    assert any(not torch.equal(weights[0.5, False][name], weights[0.5, True][name]) for name in trained)
+    assert any(not torch.equal(plain[name], weights[0.5, 0.0][name]) for name in trained)
+    assert any(not torch.equal(plain[name], weights[0.0, 0.5][name]) for name in trained)
 
 
 def identity_margin(embeddings: np.ndarray, pids: np.ndarray) -> float:
