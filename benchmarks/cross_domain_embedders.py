@@ -9,6 +9,8 @@ trained network). Columns, one run: rank-1 / mAP (percent, non-interpolated mAP,
 * CUHK03 pair-1 val (100 ids, camera A query / camera B gallery): same campus as CUHK01, never trained on;
 * MultiviewX (``--dataset multiviewx``: 26 synthetic people, 6 cameras, every crop a query against the other
   five cameras' crops; :mod:`crosscam.reid.multiviewx`): another domain;
+* tracks (``--dataset tracks``: 40 real people of the four tracking_dev sequences, the first third of each track
+  against its last third; :mod:`crosscam.reid.track_reid`): real people from other places;
 
 and crops/s (embedding only, decoding excluded, over the 5,020 crops of the three sets, MultiviewX's 1,069 twice
 as its query and gallery copies, on this machine at the
@@ -36,8 +38,13 @@ from crosscam.reid.datasets import ASSET_NAMES, ReidSplit, load_dataset
 from crosscam.reid.head import strip_head
 
 RUNS = Path(__file__).parents[1] / "runs" / "cross_domain"
-DATASETS = {"cuhk01": "CUHK01 split-0 test", "cuhk03_pair1": "CUHK03 pair-1 val", "multiviewx": "MultiviewX"}
-EMBEDDERS = ("osnet-x0.25-msmt17", "openvino-0277")
+DATASETS = {
+    "cuhk01": "CUHK01 split-0 test",
+    "cuhk03_pair1": "CUHK03 pair-1 val",
+    "multiviewx": "MultiviewX",
+    "tracks": "tracks (real people over time)",
+}
+EMBEDDERS = ("osnet-x0.25-msmt17", "openvino-0277", "openvino-0288")
 
 
 def splits(assets_dir: str | None) -> dict[str, ReidSplit]:

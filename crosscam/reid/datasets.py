@@ -23,6 +23,9 @@ Layouts:
 * **MultiviewX** (``multiviewx``, root = the MultiviewX folder with ``annotations_positions/``): its
   ground-truth boxes cropped once into a cached ``folder`` layout, every crop a query against the crops of
   the other five cameras (:mod:`crosscam.reid.multiviewx`); a cross-domain evaluation set, no train part.
+* **tracks** (``tracks``, root = a folder of MOTChallenge sequences, default ``tracking_dev``): real people's
+  ground-truth tracks, the first third of each track against its last third (:mod:`crosscam.reid.track_reid`);
+  a cross-domain evaluation set of real people, no train part.
 
 Example:
     >>> from crosscam.reid.datasets import load_dataset
@@ -241,6 +244,12 @@ def _load_multiviewx(root: str | Path) -> ReidSplit:
     return load_multiviewx(root)
 
 
+def _load_track_reid(root: str | Path) -> ReidSplit:
+    from crosscam.reid.track_reid import load_track_reid
+
+    return load_track_reid(root)
+
+
 def load_labelled_crops(root: str | Path) -> list[ReidSample]:
     """Labelled crops for fitting a head: ``ROOT/train/<person>/<camera>_<name>.jpg`` when ``ROOT/train`` exists,
     else ``ROOT/<person>/<camera>_<name>.jpg``; identities and cameras numbered by sorted folder / prefix name."""
@@ -259,6 +268,7 @@ LOADERS: dict[str, Callable[..., ReidSplit]] = {
     "cuhk03_pair1": load_cuhk03_pair1,
     "folder": load_folder,
     "multiviewx": lambda root, split_seed=0: _load_multiviewx(root),
+    "tracks": lambda root, split_seed=0: _load_track_reid(root),
 }
 # Where each data set lives inside the assets directory (for `--data` defaults).
 ASSET_NAMES = {
@@ -266,6 +276,7 @@ ASSET_NAMES = {
     "cuhk01_val": "cuhk01",
     "cuhk03_pair1": "cuhk03_pair1",
     "multiviewx": "multiviewx_sample",
+    "tracks": "tracking_dev",
 }
 
 
