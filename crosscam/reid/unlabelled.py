@@ -8,6 +8,10 @@ every footage source in the assets that is not an evaluation set, into ``OUT/<so
 * ``epfl``: the two EPFL clips, the detector's boxes on every :data:`VIDEO_STRIDE`-th frame;
 * ``prw``: the 16 PRW frames, the detector's boxes.
 
+:func:`build_mixed_crops` adds blends of two training or unlabelled images (mixup): the teacher embeds each blend
+itself, so the student learns the teacher's answer off the photographs' manifold too ("function matching",
+Beyer et al., CVPR 2022: consistent teacher targets on aggressively mixed inputs).
+
 Left out on purpose: **MultiviewX** (the cross-domain validation set, ``--dataset multiviewx``) and
 **tracking_dev** (the tracking evaluation sequences), so no evaluation image is ever distilled on; nor the PRW
 folder's two Market-1501 query crops. Boxes are clipped to the frame and kept when at least
@@ -141,3 +145,23 @@ def build_unlabelled_crops(assets_dir: str | Path, out: str | Path, detector: st
         "prw": lambda: detected_frames(prw_frames(data / "prw_frames"), detect),
     }
     return {name: write_crops(frames(), out / name) for name, frames in sources.items()}
+
+
+def build_mixed_crops(
+    pool: list[Path], out: str | Path, count: int, seed: int = 0, size: tuple[int, int] = (256, 128)
+) -> int:
+    """Write ``count`` blends ``out/mixed_NNNNN.jpg``: two distinct images of ``pool`` resized to ``size``
+    (height, width) and mixed with a weight drawn uniformly from [0.2, 0.8], seeded; returns ``count``."""
+    if len(pool) < 2:
+        raise CrosscamError(f"{out}: mixing needs at least two images, got {len(pool)}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    height, width = size
+    for k in range(count):
+        first, second = rng.choice(len(pool), 2, replace=False)
+        weight = rng.uniform(0.2, 0.8)
+        a, b = (cv2.resize(read_bgr(pool[i]), (width, height), interpolation=cv2.INTER_AREA) for i in (first, second))
+        blend = cv2.addWeighted(a, weight, b, 1 - weight, 0)
+        cv2.imwrite(str(out / f"mixed_{k:05d}.jpg"), blend, [cv2.IMWRITE_JPEG_QUALITY, 95])
+    return count
