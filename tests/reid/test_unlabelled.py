@@ -1,8 +1,9 @@
+import cv2
 import numpy as np
 import pytest
 
 from crosscam.errors import CrosscamError
-from crosscam.reid.unlabelled import MIN_HEIGHT, clip_boxes, mot17_frames, mot_boxes, write_crops
+from crosscam.reid.unlabelled import MIN_HEIGHT, build_mixed_crops, clip_boxes, mot17_frames, mot_boxes, write_crops
 
 
 def test_mot17_rows_keep_scored_visible_pedestrians_only(tmp_path):
@@ -25,3 +26,22 @@ def test_crops_of_the_mot17_excerpts(assets_dir, tmp_path):
     assert len({name.split("_f")[0] for name, _, _ in frames}) == 7
     written = write_crops(iter(frames), tmp_path)
     assert 0 < written == len(list(tmp_path.glob("*.jpg"))) <= sum(len(boxes) for _, _, boxes in frames)
+
+
+def test_mixed_crops_blend_two_different_images_at_the_input_size(tmp_path):
+    pool = []
+    for value, size in ((0, (90, 40)), (200, (300, 100)), (100, (160, 60))):
+        path = tmp_path / f"src_{value}.png"
+        cv2.imwrite(str(path), np.full((*size, 3), value, np.uint8))
+        pool.append(path)
+    assert build_mixed_crops(pool, tmp_path / "a", 12, seed=3, size=(64, 32)) == 12
+    build_mixed_crops(pool, tmp_path / "b", 12, seed=3, size=(64, 32))
+    blends = [cv2.imread(str(p)) for p in sorted((tmp_path / "a").glob("mixed_*.jpg"))]
+    assert len(blends) == 12 and all(b.shape == (64, 32, 3) for b in blends)
+    means = [float(b.mean()) for b in blends]
+    assert all(20 <= m <= 180 for m in means)  # weights in [0.2, 0.8]: never one image alone
+    assert len({round(m) for m in means}) > 3  # different pairs and weights
+    again = [cv2.imread(str(p)) for p in sorted((tmp_path / "b").glob("mixed_*.jpg"))]
+    assert all(np.array_equal(x, y) for x, y in zip(blends, again, strict=True))
+    with pytest.raises(CrosscamError, match="at least two images"):
+        build_mixed_crops(pool[:1], tmp_path / "c", 1)
