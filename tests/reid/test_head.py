@@ -49,9 +49,9 @@ def test_a_head_fitted_on_a_folder_is_the_lda_of_its_crops_on_the_headless_embed
     assert len(samples) == 4 * PEOPLE and len({s.pid for s in samples}) == PEOPLE
     headless = strip_head(SHIPPED_WEIGHTS, tmp_path / "nohead.safetensors")
     fitted = fit_head(SHIPPED_WEIGHTS, samples, tmp_path / "mine.safetensors", 0.5, data=f"folder:{labelled_folder}")
-    assert HEAD_KEY in load_file(SHIPPED_WEIGHTS) and HEAD_KEY not in load_file(headless)
+    # The shipped release has no head (session 13: it must not specialise to CUHK01's cameras).
+    assert HEAD_KEY not in load_file(SHIPPED_WEIGHTS) and HEAD_KEY not in load_file(headless)
     weight = load_file(fitted)[HEAD_KEY].astype(np.float32)
-    assert not np.allclose(weight, load_file(SHIPPED_WEIGHTS)[HEAD_KEY].astype(np.float32), atol=1e-2)
     assert np.count_nonzero(np.abs(weight).sum(axis=1)) == PEOPLE - 1  # LDA: at most classes - 1 directions
     base, mine = _embed(headless, samples), _embed(fitted, samples)
     # As documented: the new embedding is unit(W @ unit(BNNeck)), the headless embedding being unit(BNNeck).
