@@ -1,7 +1,8 @@
-"""Cross-domain table: CUHK01 split-0 test, CUHK03 pair-1 val and MultiviewX cross-camera, several embedders.
+"""Cross-domain table: CUHK01 split-0 test, CUHK03 pair-1 val, MultiviewX and tracks, several embedders.
 
-Rows: OSNet x0.25 MSMT17, OpenVINO 0277 (the teacher), the shipped crosscam-lite0 (with its CUHK01-fitted LDA
-head) and the same network without the head (``crosscam fit-head --none``, written to ``runs/cross_domain/``),
+Rows: OSNet x0.25 MSMT17, OpenVINO 0277 (the teacher) and 0288, the shipped crosscam-lite0 (no head since session
+13) and the same network with an LDA head fitted on CUHK01 train (``crosscam fit-head --data cuhk01 --shrinkage 0.9
+--directions 192``, written to ``runs/cross_domain/``),
 plus any release given with ``--release LABEL=FILE`` (e.g. a head refitted by ``crosscam fit-head``, or a newly
 trained network). Columns, one run: rank-1 / mAP (percent, non-interpolated mAP, cosine distance) on
 
@@ -12,8 +13,8 @@ trained network). Columns, one run: rank-1 / mAP (percent, non-interpolated mAP,
 * tracks (``--dataset tracks``: 40 real people of the four tracking_dev sequences, the first third of each track
   against its last third; :mod:`crosscam.reid.track_reid`): real people from other places;
 
-and crops/s (embedding only, decoding excluded, over the 5,020 crops of the three sets, MultiviewX's 1,069 twice
-as its query and gallery copies, on this machine at the
+and crops/s (embedding only, decoding excluded, over the 5,818 crops of the four sets, MultiviewX's and tracks'
+crops twice as their query and gallery copies, on this machine at the
 time of the run: compare rows of one run only; ``benchmarks/embed_speed.py`` measures speed properly).
 Features are cached in ``runs/cross_domain/features/`` (keyed by the weights' sha256), so re-runs are cheap.
 Each row is the exact protocol of ``crosscam eval --dataset NAME --splits 1 [--embedder-weights FILE]``.
@@ -35,7 +36,7 @@ from crosscam.embed.trained import SHIPPED_WEIGHTS, create
 from crosscam.eval.reid_metrics import MAP_NOTE, evaluate_features
 from crosscam.imageio import read_bgr
 from crosscam.reid.datasets import ASSET_NAMES, ReidSplit, load_dataset
-from crosscam.reid.head import strip_head
+from crosscam.reid.head import fit_head, head_samples
 
 RUNS = Path(__file__).parents[1] / "runs" / "cross_domain"
 DATASETS = {
@@ -51,14 +52,14 @@ def splits(assets_dir: str | None) -> dict[str, ReidSplit]:
     return {name: load_dataset(name, resolve_dataset(ASSET_NAMES[name], assets_dir), 0) for name in DATASETS}
 
 
-def releases(extra: list[str]) -> dict[str, Path]:
-    """Label -> crosscam-lite0 release: the shipped one, it without its head, and ``--release LABEL=FILE``."""
-    headless = RUNS / "crosscam_lite0_nohead.safetensors"
-    if not headless.is_file() or headless.stat().st_mtime < SHIPPED_WEIGHTS.stat().st_mtime:
-        strip_head(SHIPPED_WEIGHTS, headless)
+def releases(extra: list[str], assets_dir: str | None) -> dict[str, Path]:
+    """Label -> crosscam-lite0 release: the shipped one, it with a CUHK01 head, and ``--release LABEL=FILE``."""
+    with_head = RUNS / "crosscam_lite0_cuhk01_head.safetensors"
+    if not with_head.is_file() or with_head.stat().st_mtime < SHIPPED_WEIGHTS.stat().st_mtime:
+        fit_head(SHIPPED_WEIGHTS, head_samples("cuhk01", assets_dir), with_head, 0.9, 192, data="cuhk01")
     found = {
-        "crosscam-lite0 (shipped: CUHK01-fitted LDA head)": SHIPPED_WEIGHTS,
-        "crosscam-lite0 without head": headless,
+        "crosscam-lite0 (shipped, no head)": SHIPPED_WEIGHTS,
+        "crosscam-lite0 + CUHK01 LDA head": with_head,
     }
     for item in extra:
         label, _, path = item.partition("=")
@@ -100,7 +101,7 @@ def main() -> None:
     crops = [read_bgr(s.path) for s in samples]
 
     candidates = [(name, name, lambda name=name: create_embedder(name, args.assets)) for name in EMBEDDERS]
-    for label, weights in releases(args.release).items():
+    for label, weights in releases(args.release, args.assets).items():
         key = f"crosscam-lite0-{file_sha256(weights)[:16]}"
         candidates.append((label, key, lambda weights=weights: create(weights=weights)))
 
