@@ -30,9 +30,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +37,7 @@ import cv2
 
 from crosscam.errors import CrosscamError
 from crosscam.imageio import read_bgr
+from crosscam.reid.crop_cache import build_once, cache_folder
 
 MIN_HEIGHT = 48  # pixels; shorter boxes hold too little of a person to identify
 MIN_VISIBLE = 0.6  # fraction of a box that must lie inside the image
@@ -130,22 +128,12 @@ def cache_dir(root: str | Path) -> Path:
     digest = hashlib.sha256(f"{MIN_HEIGHT} {MIN_VISIBLE}".encode())
     for path in _annotation_files(Path(root)):
         digest.update(path.name.encode() + path.read_bytes())
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return cache_home / "crosscam" / "multiviewx_reid" / digest.hexdigest()[:16]
+    return cache_folder("multiviewx_reid", digest.hexdigest())
 
 
 def ensure_multiviewx_reid(root: str | Path) -> Path:
     """The cached crop folder of ``root``, built on first use (atomically: a half-built folder is never used)."""
-    folder = cache_dir(root)
-    if not folder.is_dir():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
-        try:
-            build_multiviewx_reid(root, scratch)
-            os.replace(scratch, folder)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return folder
+    return build_once(cache_dir(root), lambda scratch: build_multiviewx_reid(root, scratch))
 
 
 def load_multiviewx(root: str | Path, split_seed: int = 0):

@@ -21,16 +21,13 @@ Example:
     >>> from crosscam.reid.track_reid import load_track_reid
     >>> split = load_track_reid("../shared/assets/data/tracking_dev")  # doctest: +SKIP
     >>> len({s.pid for s in split.query})  # doctest: +SKIP
-    41
+    40
 """
 
 from __future__ import annotations
 
 import configparser
 import hashlib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +36,7 @@ import numpy as np
 
 from crosscam.errors import CrosscamError
 from crosscam.imageio import read_bgr
+from crosscam.reid.crop_cache import build_once, cache_folder
 from crosscam.reid.unlabelled import video_frames
 
 MIN_HEIGHT = 48  # pixels, as MultiviewX
@@ -165,22 +163,13 @@ def cache_dir(root: str | Path) -> Path:
     digest = hashlib.sha256(f"{MIN_HEIGHT} {MIN_VISIBLE} {MIN_VISIBILITY} {MIN_SECONDS} {PER_SPAN}".encode())
     for sequence in sequences(root):
         digest.update(sequence.name.encode() + (sequence / "gt" / "gt.txt").read_bytes())
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return cache_home / "crosscam" / "track_reid" / digest.hexdigest()[:16]
+    return cache_folder("track_reid", digest.hexdigest())
 
 
 def load_track_reid(root: str | Path, split_seed: int = 0):
     """The across-time split of the sequences under ``root`` (``split_seed`` is unused: one fixed split)."""
     from crosscam.reid.datasets import ReidSplit, load_folder
 
-    folder = cache_dir(root)
-    if not folder.is_dir():  # built atomically: a half-built folder is never used
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        scratch = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".building-"))
-        try:
-            build_track_reid(root, scratch)
-            os.replace(scratch, folder)
-        finally:
-            shutil.rmtree(scratch, ignore_errors=True)
+    folder = build_once(cache_dir(root), lambda scratch: build_track_reid(root, scratch))
     split = load_folder(folder)
     return ReidSplit("tracks", train=[], query=split.query, gallery=split.gallery)
