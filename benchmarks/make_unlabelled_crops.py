@@ -6,7 +6,8 @@ frames through the detector; MultiviewX and tracking_dev left out: they are eval
 
 ``--mixed N`` instead writes N blends (:func:`crosscam.reid.unlabelled.build_mixed_crops`) of two images drawn from
 the labelled training images (CUHK01 split-0 train ids, CUHK03 pair-1 labeled_train) and the crops of ``--out``
-into ``--mixed-out`` (default ``runs/mixed/``); no CUHK01 test or CUHK03 val image is ever drawn.
+into ``--mixed-out`` (default ``runs/mixed/``); no CUHK01 test or CUHK03 val image is ever drawn. ``--mixed-crop A``
+first cuts each of the two images to a random window of at least A of its area.
 
 Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/make_unlabelled_crops.py [--out DIR] [--mixed N]``
 """
@@ -42,11 +43,14 @@ def main() -> None:
     parser.add_argument("--detector", default="bytetrack-nano")
     parser.add_argument("--mixed", type=int, default=0, help="write this many blends instead (needs --out's crops)")
     parser.add_argument("--mixed-out", type=Path, default=MIXED_OUT)
+    parser.add_argument(
+        "--mixed-crop", type=float, default=None, metavar="MIN_AREA", help="cut each image to a random window first"
+    )
     args = parser.parse_args()
     if args.mixed:
         pool = mixing_pool(args.assets, args.out)
         started = time.perf_counter()
-        build_mixed_crops(pool, args.mixed_out, args.mixed)
+        build_mixed_crops(pool, args.mixed_out, args.mixed, min_area=args.mixed_crop)
         print(f"{args.mixed} blends of {len(pool)} images in {args.mixed_out} ({time.perf_counter() - started:.0f} s)")
         return
     assets = resolve_dataset("pets09_s2l1", args.assets).parents[1]  # verifies the assets and finds their root

@@ -147,13 +147,33 @@ def build_unlabelled_crops(assets_dir: str | Path, out: str | Path, detector: st
     return {name: write_crops(frames(), out / name) for name, frames in sources.items()}
 
 
+def random_crop(image: np.ndarray, rng: np.random.Generator, min_area: float) -> np.ndarray:
+    """A random window of ``image`` covering a fraction in [min_area, 1] of its area, its aspect ratio within
+    3/4-4/3 of the image's own: a person framed as a looser, tighter or shifted detector box would frame them."""
+    height, width = image.shape[:2]
+    area = rng.uniform(min_area, 1.0)
+    stretch = np.exp(rng.uniform(np.log(3 / 4), np.log(4 / 3)))
+    crop_h = min(height, max(1, round(height * np.sqrt(area * stretch))))
+    crop_w = min(width, max(1, round(width * np.sqrt(area / stretch))))
+    top, left = rng.integers(0, height - crop_h + 1), rng.integers(0, width - crop_w + 1)
+    return image[top : top + crop_h, left : left + crop_w]
+
+
 def build_mixed_crops(
-    pool: list[Path], out: str | Path, count: int, seed: int = 0, size: tuple[int, int] = (256, 128)
+    pool: list[Path],
+    out: str | Path,
+    count: int,
+    seed: int = 0,
+    size: tuple[int, int] = (256, 128),
+    min_area: float | None = None,
 ) -> int:
     """Write ``count`` blends ``out/mixed_NNNNN.jpg``: two distinct images of ``pool`` resized to ``size``
-    (height, width) and mixed with a weight drawn uniformly from [0.2, 0.8], seeded; returns ``count``."""
+    (height, width) and mixed with a weight drawn uniformly from [0.2, 0.8], seeded; returns ``count``.
+    With ``min_area`` each image is first cut to a :func:`random_crop` of at least that fraction of its area."""
     if len(pool) < 2:
         raise CrosscamError(f"{out}: mixing needs at least two images, got {len(pool)}")
+    if min_area is not None and not 0 < min_area <= 1:
+        raise CrosscamError(f"{out}: the smallest crop area must be in (0, 1], got {min_area}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -161,7 +181,10 @@ def build_mixed_crops(
     for k in range(count):
         first, second = rng.choice(len(pool), 2, replace=False)
         weight = rng.uniform(0.2, 0.8)
-        a, b = (cv2.resize(read_bgr(pool[i]), (width, height), interpolation=cv2.INTER_AREA) for i in (first, second))
+        images = [read_bgr(pool[i]) for i in (first, second)]
+        if min_area is not None:
+            images = [random_crop(image, rng, min_area) for image in images]
+        a, b = (cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA) for image in images)
         blend = cv2.addWeighted(a, weight, b, 1 - weight, 0)
         cv2.imwrite(str(out / f"mixed_{k:05d}.jpg"), blend, [cv2.IMWRITE_JPEG_QUALITY, 95])
     return count

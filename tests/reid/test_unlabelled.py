@@ -3,7 +3,15 @@ import numpy as np
 import pytest
 
 from crosscam.errors import CrosscamError
-from crosscam.reid.unlabelled import MIN_HEIGHT, build_mixed_crops, clip_boxes, mot17_frames, mot_boxes, write_crops
+from crosscam.reid.unlabelled import (
+    MIN_HEIGHT,
+    build_mixed_crops,
+    clip_boxes,
+    mot17_frames,
+    mot_boxes,
+    random_crop,
+    write_crops,
+)
 
 
 def test_mot17_rows_keep_scored_visible_pedestrians_only(tmp_path):
@@ -45,3 +53,32 @@ def test_mixed_crops_blend_two_different_images_at_the_input_size(tmp_path):
     assert all(np.array_equal(x, y) for x, y in zip(blends, again, strict=True))
     with pytest.raises(CrosscamError, match="at least two images"):
         build_mixed_crops(pool[:1], tmp_path / "c", 1)
+
+
+def test_random_crop_keeps_at_least_the_asked_area_and_a_near_person_shape():
+    image = np.arange(200 * 80 * 3, dtype=np.uint32).reshape(200, 80, 3)
+    rng = np.random.default_rng(0)
+    windows = [random_crop(image, rng, 0.6) for _ in range(200)]
+    areas = np.array([w.shape[0] * w.shape[1] for w in windows]) / (200 * 80)
+    assert areas.min() >= 0.6 * 0.75 and areas.max() <= 1.0  # clipping to the frame can only shrink the short side
+    assert areas.std() > 0.05  # not one fixed window
+    ratios = np.array([w.shape[0] / w.shape[1] for w in windows]) / (200 / 80)
+    assert ratios.min() >= 0.75 - 0.04 and ratios.max() <= 4 / 3 + 0.04  # +-1 pixel of rounding
+    first = windows[0]
+    top, left = np.argwhere(image[..., 0] == first[0, 0, 0])[0]
+    assert np.array_equal(image[top : top + first.shape[0], left : left + first.shape[1]], first)  # a true window
+
+
+def test_cropped_blends_differ_from_plain_ones_and_bad_areas_are_refused(tmp_path):
+    pool = []
+    for k in range(3):
+        path = tmp_path / f"src_{k}.png"
+        cv2.imwrite(str(path), np.random.default_rng(k).integers(0, 255, (120, 50, 3), np.uint8))
+        pool.append(path)
+    build_mixed_crops(pool, tmp_path / "plain", 4, seed=1, size=(64, 32))
+    build_mixed_crops(pool, tmp_path / "cropped", 4, seed=1, size=(64, 32), min_area=0.5)
+    plain, cropped = ([cv2.imread(str(p)) for p in sorted((tmp_path / d).glob("*.jpg"))] for d in ("plain", "cropped"))
+    assert all(c.shape == (64, 32, 3) for c in cropped)
+    assert not any(np.array_equal(p, c) for p, c in zip(plain, cropped, strict=True))
+    with pytest.raises(CrosscamError, match="smallest crop area"):
+        build_mixed_crops(pool, tmp_path / "bad", 1, min_area=0)
